@@ -1,0 +1,247 @@
+package dev.statefront.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * Typed values to and from JSON, and from text (URL path segments and query parameters).
+ * Decoding is strict and follows the declared type: a string is not a number, 1.5 is not a BIGINT.
+ * A TIMESTAMP accepts epoch milliseconds or an ISO-8601 string and is written as ISO-8601 with milliseconds.
+ */
+public final class JsonValues {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final DateTimeFormatter ISO_MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private JsonValues() {
+    }
+
+    /**
+     * Decodes one JSON value to the Java value of a column type. JSON null and a missing node are SQL NULL.
+     *
+     * @throws DecodeException naming the column and what was expected
+     */
+    public static Object fromJson(JsonNode node, Column column) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        ColumnType type = column.type();
+        switch (type.kind()) {
+            case BOOLEAN:
+                if (node.isBoolean()) {
+                    return node.booleanValue();
+                }
+                break;
+            case INT:
+                if (node.isIntegralNumber() && node.canConvertToInt()) {
+                    return node.intValue();
+                }
+                if (node.isIntegralNumber()) {
+                    throw new DecodeException("column '" + column.name() + "' is INT but " + node + " is out of range");
+                }
+                break;
+            case BIGINT:
+                if (node.isIntegralNumber() && node.canConvertToLong()) {
+                    return node.longValue();
+                }
+                if (node.isIntegralNumber()) {
+                    throw new DecodeException("column '" + column.name() + "' is BIGINT but " + node + " is out of range");
+                }
+                break;
+            case DOUBLE:
+                if (node.isNumber()) {
+                    return node.doubleValue();
+                }
+                break;
+            case DECIMAL:
+                if (node.isNumber()) {
+                    return toDecimal(node.decimalValue(), column);
+                }
+                if (node.isTextual()) {
+                    try {
+                        return toDecimal(new BigDecimal(node.textValue().trim()), column);
+                    } catch (NumberFormatException e) {
+                        throw new DecodeException("column '" + column.name() + "' is " + type + " but \""
+                                + node.textValue() + "\" is not a number");
+                    }
+                }
+                break;
+            case VARCHAR:
+                if (node.isTextual()) {
+                    return node.textValue();
+                }
+                break;
+            case TIMESTAMP:
+                if (node.isIntegralNumber() && node.canConvertToLong()) {
+                    return node.longValue();
+                }
+                if (node.isTextual()) {
+                    return parseTimestamp(node.textValue(), column);
+                }
+                break;
+            default:
+                break;
+        }
+        throw new DecodeException("column '" + column.name() + "' is " + type + " but got " + describe(node));
+    }
+
+    /**
+     * Decodes a value written as text, as in a URL path segment or query parameter.
+     *
+     * @throws DecodeException naming the column and what was expected
+     */
+    public static Object fromText(String text, Column column) {
+        ColumnType type = column.type();
+        try {
+            return switch (type.kind()) {
+                case BOOLEAN -> {
+                    if (text.equalsIgnoreCase("true")) {
+                        yield Boolean.TRUE;
+                    }
+                    if (text.equalsIgnoreCase("false")) {
+                        yield Boolean.FALSE;
+                    }
+                    throw new DecodeException("column '" + column.name() + "' is BOOLEAN but got '" + text + "'");
+                }
+                case INT -> Integer.parseInt(text.trim());
+                case BIGINT -> Long.parseLong(text.trim());
+                case DOUBLE -> Double.parseDouble(text.trim());
+                case DECIMAL -> toDecimal(new BigDecimal(text.trim()), column);
+                case VARCHAR -> text;
+                case TIMESTAMP -> text.trim().matches("-?\\d+") ? Long.parseLong(text.trim())
+                        : parseTimestamp(text, column);
+            };
+        } catch (NumberFormatException e) {
+            throw new DecodeException("column '" + column.name() + "' is " + type + " but '" + text
+                    + "' is not a valid " + type);
+        }
+    }
+
+    /** Encodes a Java value of a column type as JSON. */
+    public static JsonNode toJson(Object v, ColumnType type) {
+        if (v == null) {
+            return NODES.nullNode();
+        }
+        return switch (type.kind()) {
+            case BOOLEAN -> NODES.booleanNode((Boolean) v);
+            case INT -> NODES.numberNode(((Number) v).intValue());
+            case BIGINT -> NODES.numberNode(((Number) v).longValue());
+            case DOUBLE -> {
+                double d = ((Number) v).doubleValue();
+                yield Double.isFinite(d) ? NODES.numberNode(d) : NODES.textNode(Double.toString(d));
+            }
+            case DECIMAL -> NODES.numberNode((BigDecimal) v);
+            case VARCHAR -> NODES.textNode((String) v);
+            case TIMESTAMP -> NODES.textNode(formatTimestamp(((Number) v).longValue()));
+        };
+    }
+
+    /** A row as a JSON object, columns by name in schema order. */
+    public static ObjectNode rowToJson(List<Column> columns, Object[] row) {
+        ObjectNode node = NODES.objectNode();
+        for (int i = 0; i < columns.size(); i++) {
+            node.set(columns.get(i).name(), toJson(row[i], columns.get(i).type()));
+        }
+        return node;
+    }
+
+    /**
+     * A JSON object as a row of the given columns: fields by name (exact, then case-insensitive), missing
+     * fields NULL, extra fields ignored.
+     *
+     * @throws DecodeException if the node is not an object or a field does not fit its column
+     */
+    public static Object[] rowFromJson(List<Column> columns, JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new DecodeException("expected a JSON object but got " + describe(node));
+        }
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) {
+            Column c = columns.get(i);
+            JsonNode field = node.get(c.name());
+            if (field == null) {
+                field = findIgnoreCase(node, c.name());
+            }
+            row[i] = fromJson(field, c);
+        }
+        return row;
+    }
+
+    /** ISO-8601 UTC with milliseconds, e.g. {@code 2023-11-14T22:13:20.042Z}. */
+    public static String formatTimestamp(long epochMillis) {
+        return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /**
+     * Parses an ISO-8601 instant, offset date-time, local date-time (taken as UTC) or date.
+     *
+     * @throws DecodeException naming the column
+     */
+    public static long parseTimestamp(String text, Column column) {
+        String s = text.trim();
+        try {
+            return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException ignored) {
+            // try the other ISO forms
+        }
+        try {
+            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (DateTimeParseException ignored) {
+            // try the other ISO forms
+        }
+        try {
+            return LocalDateTime.parse(s.replace(' ', 'T')).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeParseException ignored) {
+            // try the other ISO forms
+        }
+        try {
+            return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new DecodeException("column '" + column.name() + "' is TIMESTAMP but \"" + text
+                    + "\" is neither epoch milliseconds nor an ISO-8601 timestamp");
+        }
+    }
+
+    private static BigDecimal toDecimal(BigDecimal d, Column column) {
+        ColumnType type = column.type();
+        BigDecimal scaled = d.setScale(type.scale(), RoundingMode.HALF_UP);
+        if (scaled.precision() > type.precision() && scaled.signum() != 0) {
+            throw new DecodeException("column '" + column.name() + "' is " + type + " but " + d.toPlainString()
+                    + " has more than " + (type.precision() - type.scale()) + " digits before the point");
+        }
+        return scaled;
+    }
+
+    private static JsonNode findIgnoreCase(JsonNode node, String name) {
+        var it = node.fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null) {
+            return "nothing";
+        }
+        String text = node.toString();
+        if (text.length() > 60) {
+            text = text.substring(0, 57) + "...";
+        }
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + text;
+    }
+}

@@ -1,0 +1,2 @@
+/** Compiled view plans: what the streaming runtime executes for each source record. */
+package dev.statefront.processor.plan;
