@@ -1,0 +1,35 @@
+package dev.statefront.processor;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of a processor, resolved and validated by the caller (the app's {@code StatefrontConfig}).
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param appId the application id: prefix of every topic and group Statefront owns
+ * @param stateDir where task state (RocksDB) lives; created if absent
+ * @param sqlScript the SQL defining sources and views
+ * @param topicPartitions partitions of source topics the processor has to create
+ * @param replicationFactor replication factor of topics the processor creates
+ * @param progressIntervalMs how often an idle processor reports progress (bounds reported lag when idle)
+ * @param kafkaOverrides extra Kafka client settings applied to every client (security, tuning)
+ */
+public record ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
+                              int topicPartitions, short replicationFactor, long progressIntervalMs,
+                              Map<String, Object> kafkaOverrides) {
+    public ProcessorConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(appId, "appId");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(sqlScript, "sqlScript");
+        kafkaOverrides = Map.copyOf(kafkaOverrides);
+        if (topicPartitions < 1) {
+            throw new IllegalArgumentException("topicPartitions must be at least 1, got " + topicPartitions);
+        }
+        if (progressIntervalMs < 10) {
+            throw new IllegalArgumentException("progressIntervalMs must be at least 10, got " + progressIntervalMs);
+        }
+    }
+}

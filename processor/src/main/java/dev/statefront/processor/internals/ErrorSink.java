@@ -1,0 +1,40 @@
+package dev.statefront.processor.internals;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
+
+/** Collects the first asynchronous send failure of a transaction, so the transaction can be aborted. */
+final class ErrorSink {
+    private final AtomicReference<Exception> first = new AtomicReference<>();
+    private final Callback plain = (md, e) -> {
+        if (e != null) {
+            first.compareAndSet(null, e);
+        }
+    };
+
+    /** A callback that records failures only. */
+    Callback callback() {
+        return plain;
+    }
+
+    /** A callback that records failures and raises {@code nextOffset} past the written record. */
+    Callback tracking(AtomicLong nextOffset) {
+        return (md, e) -> {
+            if (e != null) {
+                first.compareAndSet(null, e);
+            } else {
+                nextOffset.accumulateAndGet(md.offset() + 1, Math::max);
+            }
+        };
+    }
+
+    /** The first failure since the last {@link #reset()}, or null. */
+    Exception failure() {
+        return first.get();
+    }
+
+    void reset() {
+        first.set(null);
+    }
+}

@@ -1,0 +1,527 @@
+package dev.statefront.processor.internals;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.statefront.core.DecodeException;
+import dev.statefront.core.Json;
+import dev.statefront.core.JsonValues;
+import dev.statefront.core.KeyCodec;
+import dev.statefront.core.Partitions;
+import dev.statefront.core.Position;
+import dev.statefront.core.ProgressMarker;
+import dev.statefront.core.RowCodec;
+import dev.statefront.core.Topics;
+import dev.statefront.processor.ProcessorConfig;
+import dev.statefront.processor.plan.SourceDefinition;
+import dev.statefront.processor.state.TaskStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One processing loop: a consumer in the processor's group and a transactional producer. Each iteration
+ * polls, applies the records to the view partition tasks (or forwards them to repartition topics), then in
+ * ONE transaction sends the view changes, changelogs, dead letters and progress markers and commits the
+ * consumed offsets (exactly-once, KIP-447 style with the consumer's group metadata). A transaction is
+ * committed as soon as the previous one is done: light load commits often, heavy load batches more.
+ */
+public final class ProcessorThread implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessorThread.class);
+    /** Header on repartition records that carry a stage-1 position marker instead of a row. */
+    static final String MARKER_HEADER = "sf.marker";
+
+    private final ProcessorConfig config;
+    private final Map<String, List<ViewRuntime>> viewsBySourceTopic = new HashMap<>();
+    private final Map<String, ViewRuntime> viewsByRepartitionTopic = new HashMap<>();
+    private final Map<String, SourceDefinition> sourcesByTopic = new HashMap<>();
+    private final String transactionalId;
+    private final Path tasksDir;
+    private final AtomicBoolean running;
+    private final ProcessorMetrics metrics;
+    private final Clock clock;
+    private final String dlqTopic;
+    private final String progressTopic;
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private KafkaConsumer<byte[], byte[]> restoreConsumer;
+    private final Map<TaskId, ViewPartitionTask> tasks = new HashMap<>();
+    /** Stage 1: per assigned source partition, the last instant it was read to its end. */
+    private final Map<TopicPartition, Long> sourceAsOf = new HashMap<>();
+    /** Stage 2: per task, per source partition, the as-of carried by the latest marker. */
+    private final Map<TaskId, long[]> markerAsOf = new HashMap<>();
+    private final ErrorSink errors = new ErrorSink();
+    private long lastProgressMs;
+
+    /** A view partition. */
+    record TaskId(String view, int partition) {
+    }
+
+    public ProcessorThread(ProcessorConfig config, Collection<ViewRuntime> views, String transactionalId,
+                           AtomicBoolean running, ProcessorMetrics metrics, Clock clock) {
+        this.config = config;
+        for (ViewRuntime v : views) {
+            viewsBySourceTopic.computeIfAbsent(v.sourceTopic(), t -> new ArrayList<>()).add(v);
+            sourcesByTopic.put(v.sourceTopic(), v.plan().source());
+            if (v.repartitionTopic() != null) {
+                viewsByRepartitionTopic.put(v.repartitionTopic(), v);
+            }
+        }
+        this.transactionalId = transactionalId;
+        this.tasksDir = config.stateDir().resolve("tasks");
+        this.running = running;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.dlqTopic = Topics.deadLetter(config.appId());
+        this.progressTopic = Topics.progress(config.appId());
+    }
+
+    /** Wakes the consumer so the loop notices {@code running} went false. */
+    public void wakeup() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        long backoffMs = 500;
+        while (running.get()) {
+            boolean clean = false;
+            try {
+                open();
+                loop();
+                clean = true;
+            } catch (WakeupException e) {
+                clean = !running.get();
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    break;
+                }
+                metrics.restarts.incrementAndGet();
+                LOG.error("processing loop {} failed; rebuilding it in {} ms (tasks restore from their changelogs)",
+                        transactionalId, backoffMs, e);
+            } finally {
+                closeAll(clean);
+            }
+            if (running.get()) {
+                sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
+    }
+
+    private void open() {
+        Properties pp = new Properties();
+        pp.putAll(config.kafkaOverrides());
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        pp.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
+        pp.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
+        producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+        // aborts whatever a previous incarnation with this id left open, so read_committed readers move on
+        producer.initTransactions();
+
+        Properties cp = consumerProps();
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, config.appId() + "-processor");
+        cp.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        restoreConsumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Set<String> topics = new LinkedHashSet<>(viewsBySourceTopic.keySet());
+        topics.addAll(viewsByRepartitionTopic.keySet());
+        consumer.subscribe(topics, new Rebalance());
+    }
+
+    private Properties consumerProps() {
+        Properties cp = new Properties();
+        cp.putAll(config.kafkaOverrides());
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return cp;
+    }
+
+    private void loop() {
+        while (running.get()) {
+            ConsumerRecords<byte[], byte[]> records =
+                    consumer.poll(Duration.ofMillis(Math.min(100, config.progressIntervalMs())));
+            long now = clock.millis();
+            boolean progressDue = now - lastProgressMs >= config.progressIntervalMs();
+            if (records.isEmpty() && (!progressDue || consumer.assignment().isEmpty())) {
+                continue;
+            }
+            runTransaction(records, now);
+        }
+    }
+
+    private void runTransaction(ConsumerRecords<byte[], byte[]> records, long now) {
+        errors.reset();
+        producer.beginTransaction();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        try {
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                ViewRuntime repartitioned = viewsByRepartitionTopic.get(tp.topic());
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    if (repartitioned != null) {
+                        applyRepartitioned(repartitioned, r);
+                    } else {
+                        applySource(r);
+                    }
+                }
+                offsets.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
+                metrics.recordsIn.addAndGet(batch.size());
+            }
+            advancePositions(now);
+            for (ViewPartitionTask t : tasks.values()) {
+                t.flush(producer, now, errors);
+            }
+            producer.flush();
+            failIfSendFailed();
+            for (ViewPartitionTask t : tasks.values()) {
+                ProgressMarker m = new ProgressMarker(t.view().name(), t.partition(), t.nextChangeOffset(),
+                        t.position(), t.asOfMs(), now);
+                producer.send(new ProducerRecord<>(progressTopic, 0, m.key(), m.toJson()), errors.callback());
+            }
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction();
+            failIfSendFailed();
+        } catch (RuntimeException e) {
+            abort(e);
+            throw e;
+        }
+        for (ViewPartitionTask t : tasks.values()) {
+            t.committed();
+        }
+        lastProgressMs = now;
+        metrics.transactions.incrementAndGet();
+    }
+
+    private void failIfSendFailed() {
+        Exception e = errors.failure();
+        if (e != null) {
+            throw new org.apache.kafka.common.KafkaException("a send of this transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void abort(RuntimeException cause) {
+        metrics.aborts.incrementAndGet();
+        for (ViewPartitionTask t : tasks.values()) {
+            t.aborted();
+        }
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Stage 1 of every view over this record's source: decode once, then apply or forward. */
+    private void applySource(ConsumerRecord<byte[], byte[]> r) {
+        SourceDefinition source = sourcesByTopic.get(r.topic());
+        Object[] row;
+        try {
+            if (r.value() == null) {
+                throw new DecodeException("a null value (tombstone) has no meaning on append-only source '"
+                        + source.name() + "'");
+            }
+            JsonNode tree = Json.mapper().readTree(r.value());
+            row = JsonValues.rowFromJson(source.columns(), tree);
+        } catch (IOException | DecodeException e) {
+            deadLetter(r, source.name(), null, e instanceof JsonProcessingException j
+                    ? "malformed JSON: " + j.getOriginalMessage() : e.getMessage());
+            return;
+        }
+        for (ViewRuntime v : viewsBySourceTopic.get(r.topic())) {
+            try {
+                if (!v.plan().filter(row)) {
+                    continue;
+                }
+                Object[] key = v.plan().groupKey(row);
+                int partition = Partitions.forKey(v.plan().groupKeyTypes(), key, v.partitions());
+                if (v.copartitioned()) {
+                    if (partition != r.partition()) {
+                        deadLetter(r, source.name(), v.name(), "record is in partition " + r.partition()
+                                + " but its key " + java.util.Arrays.toString(key) + " belongs to partition "
+                                + partition + ": the topic's records must be keyed by "
+                                + v.plan().schema().keyColumnNames() + " as the source's key option says");
+                        continue;
+                    }
+                    task(v, partition).apply(row, key, 1);
+                } else {
+                    byte[] value = RowCodec.encode(source.columns(), row);
+                    producer.send(new ProducerRecord<>(v.repartitionTopic(), partition,
+                            KeyCodec.encode(v.plan().groupKeyTypes(), key), value), errors.callback());
+                }
+            } catch (RuntimeException e) {
+                deadLetter(r, source.name(), v.name(), "cannot evaluate view '" + v.name() + "': " + e.getMessage());
+            }
+        }
+    }
+
+    /** Stage 2: a re-keyed row (or a stage-1 position marker) for the task of its partition. */
+    private void applyRepartitioned(ViewRuntime v, ConsumerRecord<byte[], byte[]> r) {
+        TaskId id = new TaskId(v.name(), r.partition());
+        ViewPartitionTask task = tasks.get(id);
+        Header marker = r.headers().lastHeader(MARKER_HEADER);
+        if (marker != null) {
+            // "sourcePartition,nextOffset,asOfMs"
+            String[] f = new String(marker.value(), StandardCharsets.UTF_8).split(",");
+            int sp = Integer.parseInt(f[0]);
+            task.advance(Position.of(v.sourceTopic(), sp, Long.parseLong(f[1])), 0);
+            markerAsOf.get(id)[sp] = Math.max(markerAsOf.get(id)[sp], Long.parseLong(f[2]));
+            return;
+        }
+        try {
+            Object[] row = RowCodec.decode(v.plan().source().columns(), r.value());
+            task.apply(row, v.plan().groupKey(row), 1);
+        } catch (RuntimeException e) {
+            deadLetter(r, v.plan().source().name(), v.name(), "cannot apply re-keyed row: " + e.getMessage());
+        }
+    }
+
+    /** Sets each task's source position and as-of, and tells stage-2 tasks where stage 1 stands. */
+    private void advancePositions(long now) {
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong lag = consumer.currentLag(tp);
+            boolean caughtUp = lag.isPresent() && lag.getAsLong() == 0;
+            ViewRuntime repartitioned = viewsByRepartitionTopic.get(tp.topic());
+            if (repartitioned != null) {
+                if (caughtUp) {
+                    TaskId id = new TaskId(repartitioned.name(), tp.partition());
+                    long min = Long.MAX_VALUE;
+                    for (long a : markerAsOf.get(id)) {
+                        min = Math.min(min, a);
+                    }
+                    tasks.get(id).caughtUp(min);
+                }
+                continue;
+            }
+            if (caughtUp) {
+                sourceAsOf.put(tp, now);
+            }
+            long asOf = sourceAsOf.getOrDefault(tp, 0L);
+            long next = consumer.position(tp);
+            for (ViewRuntime v : viewsBySourceTopic.get(tp.topic())) {
+                if (v.copartitioned()) {
+                    task(v, tp.partition()).advance(Position.of(tp.topic(), tp.partition(), next), asOf);
+                } else {
+                    RecordHeaders h = new RecordHeaders();
+                    h.add(MARKER_HEADER, (tp.partition() + "," + next + "," + asOf).getBytes(StandardCharsets.UTF_8));
+                    for (int q = 0; q < v.partitions(); q++) {
+                        producer.send(new ProducerRecord<byte[], byte[]>(v.repartitionTopic(), q, (byte[]) null, (byte[]) null, h),
+                                errors.callback());
+                    }
+                }
+            }
+        }
+    }
+
+    private ViewPartitionTask task(ViewRuntime v, int partition) {
+        ViewPartitionTask t = tasks.get(new TaskId(v.name(), partition));
+        if (t == null) {
+            throw new IllegalStateException("no task for view " + v.name() + " partition " + partition
+                    + " (assigned: " + tasks.keySet() + ")");
+        }
+        return t;
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String source, String view, String reason) {
+        RecordHeaders h = new RecordHeaders();
+        h.add("sf.error", reason.getBytes(StandardCharsets.UTF_8));
+        h.add("sf.source", source.getBytes(StandardCharsets.UTF_8));
+        if (view != null) {
+            h.add("sf.view", view.getBytes(StandardCharsets.UTF_8));
+        }
+        h.add("sf.topic", r.topic().getBytes(StandardCharsets.UTF_8));
+        h.add("sf.partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+        h.add("sf.offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+        producer.send(new ProducerRecord<>(dlqTopic, null, r.key(), r.value(), h), errors.callback());
+        metrics.deadLetters.incrementAndGet();
+    }
+
+    private void openTask(ViewRuntime v, int partition, Position initial) {
+        TaskId id = new TaskId(v.name(), partition);
+        if (tasks.containsKey(id)) {
+            return;
+        }
+        Path dir = tasksDir.resolve(v.name() + "-" + partition);
+        OptionalLong checkpoint = TaskStore.readCheckpoint(dir);
+        if (checkpoint.isEmpty()) {
+            TaskStore.wipe(dir); // no clean close: whatever is there may be ahead of what was committed
+        }
+        TaskStore store = TaskStore.open(dir);
+        store.deleteCheckpoint();
+        TopicPartition changelog = new TopicPartition(v.changelogTopic(), partition);
+        TopicPartition change = new TopicPartition(v.changeTopic(), partition);
+        Map<TopicPartition, Long> ends = restoreConsumer.endOffsets(List.of(changelog, change), Duration.ofSeconds(60));
+        long restored = restore(store, changelog, checkpoint.orElse(0L), ends.get(changelog));
+        tasks.put(id, new ViewPartitionTask(v, partition, store, initial, ends.get(change), ends.get(changelog)));
+        if (!v.copartitioned()) {
+            markerAsOf.put(id, new long[v.sourcePartitions()]);
+        }
+        LOG.info("task {}-{} ready ({} changelog records restored{})", v.name(), partition, restored,
+                checkpoint.isPresent() ? " after a clean checkpoint" : "");
+    }
+
+    private long restore(TaskStore store, TopicPartition changelog, long from, long end) {
+        if (from >= end) {
+            return 0;
+        }
+        restoreConsumer.assign(List.of(changelog));
+        restoreConsumer.seek(changelog, from);
+        long n = 0;
+        while (restoreConsumer.position(changelog) < end) {
+            for (ConsumerRecord<byte[], byte[]> r : restoreConsumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() >= end) {
+                    break;
+                }
+                if (r.value() == null) {
+                    store.delete(r.key());
+                } else {
+                    store.put(r.key(), r.value());
+                }
+                n++;
+            }
+            store.commit();
+        }
+        restoreConsumer.unsubscribe();
+        return n;
+    }
+
+    private void closeTasks(Collection<TopicPartition> partitions, boolean clean) {
+        for (TopicPartition tp : partitions) {
+            List<TaskId> ids = new ArrayList<>();
+            ViewRuntime repartitioned = viewsByRepartitionTopic.get(tp.topic());
+            if (repartitioned != null) {
+                ids.add(new TaskId(repartitioned.name(), tp.partition()));
+            } else {
+                sourceAsOf.remove(tp);
+                for (ViewRuntime v : viewsBySourceTopic.getOrDefault(tp.topic(), List.of())) {
+                    if (v.copartitioned()) {
+                        ids.add(new TaskId(v.name(), tp.partition()));
+                    }
+                }
+            }
+            for (TaskId id : ids) {
+                ViewPartitionTask t = tasks.remove(id);
+                markerAsOf.remove(id);
+                if (t != null) {
+                    closeQuietly(t, clean);
+                }
+            }
+        }
+    }
+
+    private void closeQuietly(ViewPartitionTask t, boolean clean) {
+        try {
+            t.close(clean);
+        } catch (RuntimeException e) {
+            LOG.warn("closing task {}-{} failed", t.view().name(), t.partition(), e);
+        }
+    }
+
+    private void closeAll(boolean clean) {
+        for (ViewPartitionTask t : tasks.values()) {
+            closeQuietly(t, clean);
+        }
+        tasks.clear();
+        markerAsOf.clear();
+        sourceAsOf.clear();
+        for (AutoCloseable c : new AutoCloseable[] {consumer, restoreConsumer, producer}) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                if (c instanceof KafkaProducer<?, ?> p) {
+                    p.close(Duration.ofSeconds(10));
+                } else if (c instanceof KafkaConsumer<?, ?> k) {
+                    k.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("closing client failed", e);
+            }
+        }
+        consumer = null;
+        restoreConsumer = null;
+        producer = null;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Opens tasks for assigned partitions and closes them cleanly when revoked (no transaction is open then). */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                ViewRuntime repartitioned = viewsByRepartitionTopic.get(tp.topic());
+                if (repartitioned != null) {
+                    Position initial = Position.EMPTY;
+                    for (int sp = 0; sp < repartitioned.sourcePartitions(); sp++) {
+                        initial = initial.with(repartitioned.sourceTopic(), sp, 0);
+                    }
+                    openTask(repartitioned, tp.partition(), initial);
+                    continue;
+                }
+                for (ViewRuntime v : viewsBySourceTopic.getOrDefault(tp.topic(), List.of())) {
+                    if (v.copartitioned()) {
+                        openTask(v, tp.partition(), Position.of(tp.topic(), tp.partition(), consumer.position(tp)));
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            closeTasks(partitions, true);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            closeTasks(partitions, false);
+        }
+    }
+}

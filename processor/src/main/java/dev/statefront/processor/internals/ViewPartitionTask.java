@@ -1,0 +1,203 @@
+package dev.statefront.processor.internals;
+
+import dev.statefront.core.ChangeEvent;
+import dev.statefront.core.KeyCodec;
+import dev.statefront.core.Position;
+import dev.statefront.core.RowCodec;
+import dev.statefront.processor.plan.GroupState;
+import dev.statefront.processor.plan.ViewPlan;
+import dev.statefront.processor.state.TaskStore;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * One partition of one view: applies source rows to the groups of that partition, and at the end of each
+ * transaction emits the changed view rows, the changed group states (changelog) and stages the store writes.
+ * Store writes are applied only after the transaction commits ({@link #committed()}), so the store never
+ * holds uncommitted state while running; {@link #aborted()} forgets the transaction's work.
+ */
+final class ViewPartitionTask implements AutoCloseable {
+    private final ViewRuntime view;
+    private final ViewPlan plan;
+    private final int partition;
+    private final TaskStore store;
+    private final Map<ByteBuffer, Entry> dirty = new HashMap<>();
+    /** Next offset of the change topic partition: what a reader must have consumed to see our changes. */
+    private final AtomicLong nextChangeOffset;
+    private final AtomicLong nextChangelogOffset;
+    private long committedChangeOffset;
+    private long committedChangelogOffset;
+    private Position position;
+    private Position committedPosition;
+    private long asOfMs;
+    private long committedAsOfMs;
+
+    ViewPartitionTask(ViewRuntime view, int partition, TaskStore store, Position initialPosition,
+                      long changeEndOffset, long changelogEndOffset) {
+        this.view = view;
+        this.plan = view.plan();
+        this.partition = partition;
+        this.store = store;
+        this.position = this.committedPosition = initialPosition;
+        this.nextChangeOffset = new AtomicLong(changeEndOffset);
+        this.nextChangelogOffset = new AtomicLong(changelogEndOffset);
+        this.committedChangeOffset = changeEndOffset;
+        this.committedChangelogOffset = changelogEndOffset;
+    }
+
+    ViewRuntime view() {
+        return view;
+    }
+
+    int partition() {
+        return partition;
+    }
+
+    /** Applies one source row with its group key (sign +1 adds it, -1 retracts it). */
+    void apply(Object[] sourceRow, Object[] key, int sign) {
+        byte[] keyBytes = KeyCodec.encode(plan.groupKeyTypes(), key);
+        ByteBuffer k = ByteBuffer.wrap(keyBytes);
+        Entry e = dirty.get(k);
+        if (e == null) {
+            e = load(key, keyBytes);
+            dirty.put(k, e);
+        }
+        if (plan.isAggregate()) {
+            if (sign > 0) {
+                e.state.add(plan.aggregateInputs(sourceRow));
+            } else {
+                e.state.retract(plan.aggregateInputs(sourceRow));
+            }
+        } else {
+            e.row = sign > 0 ? plan.project(sourceRow) : null;
+        }
+    }
+
+    /** Raises the source position this partition reflects. */
+    void advance(Position reached, long asOf) {
+        position = position.merge(reached);
+        asOfMs = Math.max(asOfMs, asOf);
+    }
+
+    /** Only the as-of time: every source partition this task depends on has been read up to {@code asOf}. */
+    void caughtUp(long asOf) {
+        asOfMs = Math.max(asOfMs, asOf);
+    }
+
+    Position position() {
+        return position;
+    }
+
+    long asOfMs() {
+        return asOfMs;
+    }
+
+    /**
+     * Sends the transaction's changes: view changes (skipping rows that did not change), a tombstone after
+     * each delete, and the changelog of every touched group; stages the store writes.
+     */
+    void flush(Producer<byte[], byte[]> producer, long nowMs, ErrorSink errors) {
+        if (dirty.isEmpty()) {
+            return;
+        }
+        for (Entry e : dirty.values()) {
+            Object[] after;
+            byte[] stateBytes;
+            if (plan.isAggregate()) {
+                boolean empty = e.state.rowCount() <= 0;
+                after = empty ? null : plan.finish(e.key, e.state.results());
+                stateBytes = empty ? null : e.state.toBytes();
+            } else {
+                after = e.row;
+                stateBytes = after == null ? null : RowCodec.encode(plan.schema().columns(), after);
+            }
+            if (!Arrays.equals(e.before, after)) {
+                ChangeEvent change = new ChangeEvent(ChangeEvent.opFor(e.before, after), e.before, after, nowMs,
+                        view.name(), partition, position);
+                byte[] recordKey = view.codec().encodeKey(e.key);
+                producer.send(new ProducerRecord<>(view.changeTopic(), partition, recordKey,
+                        view.codec().encodeValue(change)), errors.tracking(nextChangeOffset));
+                if (after == null) {
+                    producer.send(new ProducerRecord<>(view.changeTopic(), partition, recordKey, null),
+                            errors.tracking(nextChangeOffset));
+                }
+            }
+            producer.send(new ProducerRecord<>(view.changelogTopic(), partition, e.keyBytes, stateBytes),
+                    errors.tracking(nextChangelogOffset));
+            if (stateBytes == null) {
+                store.delete(e.keyBytes);
+            } else {
+                store.put(e.keyBytes, stateBytes);
+            }
+        }
+    }
+
+    /** The next offset a reader of the change topic partition must reach to see everything sent so far. */
+    long nextChangeOffset() {
+        return nextChangeOffset.get();
+    }
+
+    /** The transaction committed: apply the staged store writes. */
+    void committed() {
+        store.commit();
+        dirty.clear();
+        committedPosition = position;
+        committedAsOfMs = asOfMs;
+        committedChangeOffset = nextChangeOffset.get();
+        committedChangelogOffset = nextChangelogOffset.get();
+    }
+
+    /** The transaction aborted: forget its work. */
+    void aborted() {
+        store.discard();
+        dirty.clear();
+        position = committedPosition;
+        asOfMs = committedAsOfMs;
+        nextChangeOffset.set(committedChangeOffset);
+        nextChangelogOffset.set(committedChangelogOffset);
+    }
+
+    /** Closes the store; on a clean close it is checkpointed so the next start restores nothing. */
+    void close(boolean clean) {
+        if (clean && dirty.isEmpty()) {
+            store.checkpoint(committedChangelogOffset);
+        }
+        store.close();
+    }
+
+    @Override
+    public void close() {
+        close(false);
+    }
+
+    private Entry load(Object[] key, byte[] keyBytes) {
+        byte[] stored = store.get(keyBytes);
+        Entry e = new Entry(key, keyBytes);
+        if (plan.isAggregate()) {
+            e.state = stored == null ? plan.newGroupState() : plan.groupStateFromBytes(stored);
+            e.before = stored == null || e.state.rowCount() <= 0 ? null : plan.finish(key, e.state.results());
+        } else {
+            e.row = stored == null ? null : RowCodec.decode(plan.schema().columns(), stored);
+            e.before = e.row;
+        }
+        return e;
+    }
+
+    private static final class Entry {
+        final Object[] key;
+        final byte[] keyBytes;
+        Object[] before;
+        GroupState state;
+        Object[] row;
+
+        Entry(Object[] key, byte[] keyBytes) {
+            this.key = key;
+            this.keyBytes = keyBytes;
+        }
+    }
+}

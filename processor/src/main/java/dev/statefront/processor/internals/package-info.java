@@ -1,0 +1,2 @@
+/** The processor's streaming runtime; nothing outside the processor module imports it. */
+package dev.statefront.processor.internals;
