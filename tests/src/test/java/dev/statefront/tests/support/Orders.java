@@ -1,0 +1,89 @@
+package dev.statefront.tests.support;
+
+import dev.statefront.core.Position;
+import dev.statefront.testkit.Order;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Producing test orders (and deliberately bad records) to a real broker, tracking the positions written. */
+public final class Orders implements AutoCloseable {
+    public static final String DEMO_SQL = """
+            CREATE SOURCE orders (order_id VARCHAR, customer_id VARCHAR, region VARCHAR,
+                                  amount_cents BIGINT, status VARCHAR, ts TIMESTAMP)
+              WITH (topic = 'orders', format = 'json', timestamp = 'ts', key = 'customer_id');
+            CREATE MATERIALIZED VIEW customer_stats AS
+              SELECT customer_id, COUNT(*) AS order_count, SUM(amount_cents) AS total_cents,
+                     MAX(amount_cents) AS max_cents, MAX(ts) AS last_ts
+              FROM orders WHERE status = 'placed' GROUP BY customer_id;
+            CREATE MATERIALIZED VIEW region_status AS
+              SELECT region, status, COUNT(*) AS n, AVG(amount_cents) AS avg_cents
+              FROM orders GROUP BY region, status;
+            """;
+
+    private final KafkaProducer<String, String> producer;
+    private final String topic;
+    private Position position = Position.EMPTY;
+    private Future<RecordMetadata> last;
+
+    public Orders(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        this.topic = topic;
+    }
+
+    /** Creates the topic with the given partitions. */
+    public static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        }
+    }
+
+    /** Sends an order keyed by its customer. */
+    public void send(Order o) {
+        sendRaw(o.customerId(), o.toJson());
+    }
+
+    /** Sends any value with a key. */
+    public synchronized void sendRaw(String key, String value) {
+        last = producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
+            if (e == null) {
+                synchronized (this) {
+                    position = position.with(md.topic(), md.partition(), md.offset() + 1);
+                }
+            }
+        });
+    }
+
+    /** Waits for every send and returns the position after all of them. */
+    public Position flush() throws ExecutionException, InterruptedException {
+        producer.flush();
+        if (last != null) {
+            last.get();
+        }
+        synchronized (this) {
+            return position;
+        }
+    }
+
+    public static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
