@@ -1,0 +1,250 @@
+package dev.statefront.state.internals;
+
+import dev.statefront.core.CatalogEntry;
+import dev.statefront.core.Topics;
+import dev.statefront.state.server.FeedBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state server's one Kafka consumer: manual assignment, {@code read_committed}, no consumer group. Reads the
+ * catalog, the progress topic and the change topic of every view in the catalog (topics that do not exist yet
+ * are looked up again every second), seeks each partition to the offset stored with the data, and hands every
+ * poll to the {@link Materializer} as one batch. Partition-aware: {@link #servesPartition} decides which view
+ * partitions are assigned (all of them today).
+ */
+public final class KafkaFeedLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaFeedLoop.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration LOOKUP = Duration.ofSeconds(2);
+    private static final long LOOKUP_INTERVAL_MS = 1000;
+
+    private final Materializer materializer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String catalogTopic;
+    private final String progressTopic;
+    private final Runnable onRestored;
+    private final BooleanSupplier stopping;
+    private final Set<TopicPartition> assigned = new LinkedHashSet<>();
+    private final Set<String> waitingTopics = new LinkedHashSet<>();
+    private final Set<String> knownViewTopics = new HashSet<>();
+    private final Map<TopicPartition, Long> lastPositions = new HashMap<>();
+    private final Map<TopicPartition, Long> restoreTargets = new HashMap<>();
+    private boolean restoring = true;
+    private boolean catalogLookedUp;
+    private long lastLookupMs;
+
+    /**
+     * A loop over a new consumer.
+     *
+     * @param materializer where batches go
+     * @param appId the application id
+     * @param consumerProps consumer settings (bootstrap servers and overrides); fixed settings are added here
+     * @param onRestored called once, on the loop thread, when the catalog and every change partition known at
+     *     start have been read up to their end offsets
+     * @param stopping true once the loop must end
+     */
+    public KafkaFeedLoop(Materializer materializer, String appId, Map<String, Object> consumerProps,
+                         Runnable onRestored, BooleanSupplier stopping) {
+        this.materializer = materializer;
+        this.catalogTopic = Topics.catalog(appId);
+        this.progressTopic = Topics.progress(appId);
+        this.onRestored = onRestored;
+        this.stopping = stopping;
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, appId + "-state-server");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a change topic must be created by the processor with its partition count, never by us with one partition
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        props.putAll(consumerProps);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(props);
+        waitingTopics.add(catalogTopic);
+        waitingTopics.add(progressTopic);
+        for (CatalogEntry v : materializer.viewEntries()) {
+            knownViewTopics.add(v.topic());
+            waitingTopics.add(v.topic());
+        }
+    }
+
+    /** Whether this server serves a view partition; all partitions for now (a later issue serves a subset). */
+    boolean servesPartition(String view, int partition) {
+        return true;
+    }
+
+    /** Interrupts a blocking poll so the loop sees {@code stopping}. */
+    public void wakeup() {
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping.getAsBoolean()) {
+                try {
+                    step();
+                } catch (WakeupException e) {
+                    // close() woke us; the loop condition decides
+                } catch (KafkaException e) {
+                    if (stopping.getAsBoolean()) {
+                        break;
+                    }
+                    LOG.warn("state server consumer failed ({}); retrying in 1 s with assignment {}", e.toString(),
+                            assigned);
+                    sleep(1000);
+                }
+            }
+        } finally {
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the state server consumer failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void step() {
+        long now = System.currentTimeMillis();
+        if (!waitingTopics.isEmpty() && now - lastLookupMs >= LOOKUP_INTERVAL_MS) {
+            lastLookupMs = now;
+            assignWaitingTopics();
+        }
+        if (assigned.isEmpty()) {
+            maybeFinishRestore();
+            sleep(POLL.toMillis());
+            return;
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        FeedBatch batch = new FeedBatch();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            batch.add(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+        }
+        for (TopicPartition tp : assigned) {
+            long pos = consumer.position(tp);
+            Long last = lastPositions.put(tp, pos);
+            if (last == null || last != pos) {
+                batch.advance(tp.topic(), tp.partition(), pos);
+            }
+        }
+        materializer.apply(batch);
+        boolean newViews = false;
+        for (CatalogEntry v : materializer.viewEntries()) {
+            if (knownViewTopics.add(v.topic())) {
+                waitingTopics.add(v.topic());
+                newViews = true;
+            }
+        }
+        if (newViews) {
+            lastLookupMs = System.currentTimeMillis();
+            assignWaitingTopics();
+        }
+        maybeFinishRestore();
+    }
+
+    private void assignWaitingTopics() {
+        List<TopicPartition> added = new ArrayList<>();
+        Map<String, CatalogEntry> viewsByTopic = new HashMap<>();
+        materializer.viewEntries().forEach(v -> viewsByTopic.put(v.topic(), v));
+        for (String topic : List.copyOf(waitingTopics)) {
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, LOOKUP);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.debug("cannot look up topic {} yet: {}", topic, e.getMessage());
+                infos = null;
+            }
+            if (topic.equals(catalogTopic)) {
+                catalogLookedUp = infos != null;
+            }
+            if (infos == null || infos.isEmpty()) {
+                continue;
+            }
+            waitingTopics.remove(topic);
+            CatalogEntry view = viewsByTopic.get(topic);
+            for (PartitionInfo info : infos) {
+                int p = info.partition();
+                if (view != null && (p >= view.partitions() || !servesPartition(view.name(), p))) {
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic, p);
+                long offset = topic.equals(catalogTopic) ? materializer.catalogNextOffset()
+                        : topic.equals(progressTopic) ? materializer.progressResumeOffset()
+                        : materializer.nextOffset(view.name(), p);
+                if (assigned.add(tp)) {
+                    added.add(tp);
+                    lastPositions.put(tp, offset);
+                }
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        consumer.assign(List.copyOf(assigned));
+        for (TopicPartition tp : added) {
+            consumer.seek(tp, lastPositions.get(tp));
+        }
+        LOG.info("state server now reads {} (seeked to {})", added, added.stream().map(lastPositions::get).toList());
+        if (restoring) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(added, LOOKUP);
+            ends.forEach((tp, end) -> {
+                if (!tp.topic().equals(progressTopic)) {
+                    restoreTargets.put(tp, end);
+                }
+            });
+        }
+    }
+
+    /**
+     * Restored once the catalog topic has been looked up (it may not exist yet) and every partition assigned
+     * while restoring has been read up to its end offset at assignment; view topics that do not exist yet do not
+     * hold up the start.
+     */
+    private void maybeFinishRestore() {
+        if (!restoring || !catalogLookedUp) {
+            return;
+        }
+        for (Map.Entry<TopicPartition, Long> t : restoreTargets.entrySet()) {
+            Long pos = lastPositions.get(t.getKey());
+            if (pos == null || pos < t.getValue()) {
+                return;
+            }
+        }
+        restoring = false;
+        restoreTargets.clear();
+        LOG.info("state server restored: views {}, reading {}", materializer.viewEntries().stream()
+                .map(CatalogEntry::name).toList(), assigned);
+        onRestored.run();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
+    }
+}
