@@ -1,0 +1,2 @@
+/** Getting data into source topics: validated JSON events produced with an idempotent producer. */
+package dev.statefront.ingest;
