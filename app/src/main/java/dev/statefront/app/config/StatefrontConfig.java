@@ -140,9 +140,9 @@ public final class StatefrontConfig extends AbstractConfig {
                     TOPIC_PARTITIONS_DOC)
             .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, ConfigDef.Range.between(1, 32),
                     Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
-            .define(PROCESSOR_PROGRESS_INTERVAL_MS, Type.LONG, 500L, ConfigDef.Range.between(1, 3_600_000),
+            .define(PROCESSOR_PROGRESS_INTERVAL_MS, Type.LONG, 500L, ConfigDef.Range.between(10, 3_600_000),
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
-            .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 10_000L, ConfigDef.Range.between(0, 600_000),
+            .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
                     Importance.LOW, STATE_SERVER_MAX_WAIT_MS_DOC)
             .define(GATEWAY_MAX_BODY_BYTES, Type.INT, 1024 * 1024, ConfigDef.Range.between(1024, 256 * 1024 * 1024),
                     Importance.LOW, GATEWAY_MAX_BODY_BYTES_DOC)
