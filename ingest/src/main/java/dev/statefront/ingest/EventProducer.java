@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * value as a string (so Kafka's default partitioner places it as any other producer keyed by that column would),
  * the record value is the event's JSON. Thread-safe.
  */
-public final class EventProducer implements AutoCloseable {
+public final class EventProducer implements EventSink, AutoCloseable {
     /** How long {@link #produce} waits for acknowledgements, beyond the producer's own delivery timeout. */
     private static final Duration ACK_WAIT = Duration.ofSeconds(60);
 
@@ -132,6 +132,7 @@ public final class EventProducer implements AutoCloseable {
      * @throws EventValidationException if any event is bad; nothing is then written
      * @throws IngestException if Kafka does not acknowledge every event in time; some may have been written
      */
+    @Override
     public ProduceResult produce(CatalogEntry source, List<JsonNode> events) {
         List<EventViolation> violations = validate(source, events);
         if (!violations.isEmpty()) {

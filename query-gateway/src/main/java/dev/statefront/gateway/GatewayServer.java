@@ -1,0 +1,163 @@
+package dev.statefront.gateway;
+
+import dev.statefront.gateway.rest.RestApi;
+import dev.statefront.gateway.routing.LocalStateReplica;
+import dev.statefront.gateway.routing.PartitionRouter;
+import dev.statefront.ingest.EventSink;
+import dev.statefront.state.server.StateServer;
+import io.javalin.Javalin;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public REST endpoint (Javalin): reads routed to state-server replicas, ingest into source topics.
+ * Lifecycle {@code CREATED → RUNNING → STOPPED}; {@link #start()} binds the port or fails naming it.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    /** Lifecycle of a gateway. */
+    public enum State { CREATED, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final GatewayConfig config;
+    private final PartitionRouter router;
+    private final Duration defaultWait;
+    private final EventSink events;
+    private final AutoCloseable ownedSink;
+    private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private volatile Javalin app;
+
+    /**
+     * A gateway over the in-process state server; ingest produces to {@code config.bootstrapServers()}.
+     *
+     * @param config the settings
+     * @param stateServer the local state server (it may still be starting; reads answer 503 until it runs)
+     */
+    public GatewayServer(GatewayConfig config, StateServer stateServer) {
+        this(config, new PartitionRouter(List.of(new LocalStateReplica(stateServer))),
+                stateServer.config().maxWait(), null);
+    }
+
+    /**
+     * A gateway over any replicas and event sink.
+     *
+     * @param config the settings
+     * @param router the replicas reads go to
+     * @param defaultWait how long a read with {@code min_position} but without {@code wait_ms} waits
+     * @param events where ingested events go; null produces to Kafka at {@code config.bootstrapServers()}
+     */
+    public GatewayServer(GatewayConfig config, PartitionRouter router, Duration defaultWait, EventSink events) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.router = Objects.requireNonNull(router, "router");
+        this.defaultWait = Objects.requireNonNull(defaultWait, "defaultWait");
+        if (events == null) {
+            KafkaEventSink sink = new KafkaEventSink(config);
+            this.events = sink;
+            this.ownedSink = sink;
+        } else {
+            this.events = events;
+            this.ownedSink = null;
+        }
+    }
+
+    /** The settings. */
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** The current lifecycle state. */
+    public State state() {
+        return state.get();
+    }
+
+    /**
+     * Binds the REST port and starts serving; returns once bound.
+     *
+     * @throws IllegalStateException if started before
+     * @throws GatewayStartException naming host and port if the port cannot be bound (e.g. in use)
+     */
+    public void start() {
+        if (!state.compareAndSet(State.CREATED, State.STARTING)) {
+            throw new IllegalStateException("gateway cannot start: it is " + state.get());
+        }
+        Javalin javalin = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.startupWatcherEnabled = false;
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.http.defaultContentType = "application/json";
+        });
+        new RestApi(router, defaultWait, events, config.maxBodyBytes()).register(javalin);
+        try {
+            javalin.start(config.bindHost(), config.restPort());
+        } catch (RuntimeException e) {
+            try {
+                javalin.stop();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            state.set(State.STOPPED);
+            closeSink();
+            String why = isBind(e) ? "port " + config.restPort() + " is already in use (or not allowed) on "
+                    + config.bindHost() + "; set another REST port" : e.toString();
+            throw new GatewayStartException("cannot start the REST gateway on " + config.bindHost() + ":"
+                    + config.restPort() + ": " + why, e);
+        }
+        app = javalin;
+        state.set(State.RUNNING);
+        LOG.info("REST gateway of app '{}' listening on {}:{} (replicas {})", config.appId(), config.bindHost(),
+                javalin.port(), router.status());
+    }
+
+    /**
+     * The bound REST port (the actual one when configured as 0).
+     *
+     * @throws IllegalStateException if not running
+     */
+    public int port() {
+        Javalin a = app;
+        if (a == null || state.get() != State.RUNNING) {
+            throw new IllegalStateException("gateway has no port: it is " + state.get());
+        }
+        return a.port();
+    }
+
+    /** Stops accepting requests, lets running ones finish (bounded by Jetty's stop timeout), closes ingest. */
+    @Override
+    public void close() {
+        State s = state.get();
+        if (s == State.STOPPED || s == State.STOPPING || !state.compareAndSet(s, State.STOPPING)) {
+            return;
+        }
+        Javalin a = app;
+        if (a != null) {
+            a.stop();
+        }
+        closeSink();
+        state.set(State.STOPPED);
+        LOG.info("REST gateway of app '{}' stopped", config.appId());
+    }
+
+    private void closeSink() {
+        if (ownedSink != null) {
+            try {
+                ownedSink.close();
+            } catch (Exception e) {
+                LOG.warn("closing the ingest producer failed: {}", e.toString());
+            }
+        }
+    }
+
+    private static boolean isBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || t.getClass().getSimpleName().contains("BindException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

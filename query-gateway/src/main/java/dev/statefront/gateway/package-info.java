@@ -1,0 +1,2 @@
+/** The query gateway: configuration and lifecycle of the public REST endpoint. */
+package dev.statefront.gateway;

@@ -1,0 +1,282 @@
+package dev.statefront.gateway.routing;
+
+import dev.statefront.core.CatalogEntry;
+import dev.statefront.core.KeyCodec;
+import dev.statefront.core.Partitions;
+import dev.statefront.core.Position;
+import dev.statefront.state.server.Freshness;
+import dev.statefront.state.server.PartitionStatus;
+import dev.statefront.state.server.ReadOptions;
+import dev.statefront.state.server.ReadResult;
+import dev.statefront.state.server.ReadStatus;
+import dev.statefront.state.server.ViewDescription;
+import dev.statefront.state.server.ViewRow;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Routes reads to the state-server replicas holding the involved view partitions: a key goes to the replica
+ * serving {@link Partitions#forKey}; a scan fans out to the replicas covering all partitions and is merged in
+ * key-byte order; positions merge entry-wise, freshness is the stalest involved. A serving replica is preferred
+ * over one that is not. Thread-safe.
+ */
+public final class PartitionRouter {
+    private final List<StateReplica> replicas;
+
+    /**
+     * A router over some replicas.
+     *
+     * @throws IllegalArgumentException if there are none
+     */
+    public PartitionRouter(List<StateReplica> replicas) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("a router needs at least one state replica");
+        }
+        this.replicas = List.copyOf(replicas);
+    }
+
+    /** The replicas, in preference order. */
+    public List<StateReplica> replicas() {
+        return replicas;
+    }
+
+    /** True if some replica answers reads. */
+    public boolean serving() {
+        return replicas.stream().anyMatch(StateReplica::serving);
+    }
+
+    /** The replicas' states, e.g. {@code [local=RUNNING]}. */
+    public String status() {
+        return replicas.stream().map(r -> r.id() + "=" + r.status()).toList().toString();
+    }
+
+    /** The catalog's views, from a serving replica. */
+    public ReadResult<List<CatalogEntry>> views() {
+        return catalog(StateReplica::views);
+    }
+
+    /** The catalog's sources, from a serving replica. */
+    public ReadResult<List<CatalogEntry>> sources() {
+        return catalog(StateReplica::sources);
+    }
+
+    /** A view's catalog entry. */
+    public ReadResult<CatalogEntry> view(String name) {
+        return catalog(r -> r.view(name));
+    }
+
+    /** A source's catalog entry. */
+    public ReadResult<CatalogEntry> source(String name) {
+        return catalog(r -> r.source(name));
+    }
+
+    private <T> ReadResult<T> catalog(Function<StateReplica, ReadResult<T>> call) {
+        ReadResult<T> last = null;
+        for (StateReplica r : ordered()) {
+            last = call.apply(r);
+            if (last.status() != ReadStatus.UNAVAILABLE) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    /** One row by key, from the replica serving the key's partition. */
+    public ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions options) {
+        int partition;
+        try {
+            partition = Partitions.forKey(view.schema().keyTypes(), key, partitions(view));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            return invalidKey(view, key, e);
+        }
+        StateReplica r = replicaFor(view, partition);
+        return r == null ? noReplica(view, Set.of(partition)) : r.get(view.name(), key, options);
+    }
+
+    /** Rows of several keys in request order (null where absent), grouped per replica. */
+    public ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions options) {
+        Map<StateReplica, List<Integer>> byReplica = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            int partition;
+            try {
+                partition = Partitions.forKey(view.schema().keyTypes(), keys.get(i), partitions(view));
+            } catch (IllegalArgumentException | ClassCastException e) {
+                return invalidKey(view, keys.get(i), e);
+            }
+            StateReplica r = replicaFor(view, partition);
+            if (r == null) {
+                return noReplica(view, Set.of(partition));
+            }
+            byReplica.computeIfAbsent(r, x -> new ArrayList<>()).add(i);
+        }
+        if (byReplica.size() <= 1) {
+            StateReplica r = byReplica.isEmpty() ? ordered().get(0) : byReplica.keySet().iterator().next();
+            return r.batchGet(view.name(), keys, options);
+        }
+        Object[][] rows = new Object[keys.size()][];
+        Position position = Position.EMPTY;
+        Freshness freshness = null;
+        for (Map.Entry<StateReplica, List<Integer>> e : byReplica.entrySet()) {
+            List<Object[]> sub = e.getValue().stream().map(keys::get).toList();
+            ReadResult<List<Object[]>> res = e.getKey().batchGet(view.name(), sub, options);
+            if (!res.isOk()) {
+                return res;
+            }
+            for (int j = 0; j < sub.size(); j++) {
+                rows[e.getValue().get(j)] = res.value().get(j);
+            }
+            position = position.merge(res.position());
+            freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+        }
+        return ReadResult.ok(Arrays.asList(rows), position, freshness);
+    }
+
+    /**
+     * Rows in key order over an encoded key range, at most {@code limit}, merged over the replicas covering all
+     * of the view's partitions.
+     */
+    public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] fromInclusive, byte[] toExclusive, int limit,
+                                          ReadOptions options) {
+        Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
+        Set<Integer> unserved = new TreeSet<>();
+        for (int p = 0; p < partitions(view); p++) {
+            StateReplica r = replicaFor(view, p);
+            if (r == null) {
+                unserved.add(p);
+            } else {
+                plan.computeIfAbsent(r, x -> new TreeSet<>()).add(p);
+            }
+        }
+        if (!unserved.isEmpty()) {
+            return noReplica(view, unserved);
+        }
+        List<List<ViewRow>> parts = new ArrayList<>(plan.size());
+        Position position = Position.EMPTY;
+        Freshness freshness = null;
+        for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
+            Set<Integer> wanted = e.getKey().servedPartitions(view.name()).equals(e.getValue()) ? null : e.getValue();
+            ReadResult<List<ViewRow>> res = e.getKey().scan(view.name(), fromInclusive, toExclusive, limit, wanted,
+                    options);
+            if (!res.isOk()) {
+                return res;
+            }
+            parts.add(res.value());
+            position = position.merge(res.position());
+            freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+        }
+        return ReadResult.ok(mergeByKey(parts, limit), position, freshness);
+    }
+
+    /** A view's description, with row counts and partition states summed over the replicas serving it. */
+    public ReadResult<ViewDescription> describe(CatalogEntry view, ReadOptions options) {
+        Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
+        for (int p = 0; p < partitions(view); p++) {
+            StateReplica r = replicaFor(view, p);
+            if (r == null) {
+                return noReplica(view, Set.of(p));
+            }
+            plan.computeIfAbsent(r, x -> new TreeSet<>()).add(p);
+        }
+        if (plan.size() == 1) {
+            return plan.keySet().iterator().next().describe(view.name(), options);
+        }
+        long rows = 0;
+        List<PartitionStatus> statuses = new ArrayList<>();
+        Position position = Position.EMPTY;
+        Freshness freshness = null;
+        for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
+            ReadResult<ViewDescription> res = e.getKey().describe(view.name(), options);
+            if (!res.isOk()) {
+                return res;
+            }
+            for (PartitionStatus s : res.value().partitions()) {
+                if (e.getValue().contains(s.partition())) {
+                    statuses.add(s);
+                    rows += s.rowCount();
+                }
+            }
+            position = position.merge(res.position());
+            freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+        }
+        statuses.sort(Comparator.comparingInt(PartitionStatus::partition));
+        return ReadResult.ok(new ViewDescription(view, rows, statuses), position, freshness);
+    }
+
+    /**
+     * K-way merge of lists each sorted by key bytes, keeping the first {@code limit} rows. A key present in
+     * several lists (replicas of one partition) is kept once.
+     */
+    public static List<ViewRow> mergeByKey(List<List<ViewRow>> sorted, int limit) {
+        if (sorted.size() == 1) {
+            List<ViewRow> only = sorted.get(0);
+            return only.size() <= limit ? only : only.subList(0, limit);
+        }
+        PriorityQueue<int[]> heads = new PriorityQueue<>((a, b) ->
+                KeyCodec.compare(sorted.get(a[0]).get(a[1]).key(), sorted.get(b[0]).get(b[1]).key()));
+        for (int i = 0; i < sorted.size(); i++) {
+            if (!sorted.get(i).isEmpty()) {
+                heads.add(new int[] {i, 0});
+            }
+        }
+        List<ViewRow> out = new ArrayList<>(Math.min(limit, 1024));
+        byte[] last = null;
+        while (!heads.isEmpty() && out.size() < limit) {
+            int[] h = heads.poll();
+            ViewRow row = sorted.get(h[0]).get(h[1]);
+            if (last == null || KeyCodec.compare(last, row.key()) != 0) {
+                out.add(row);
+                last = row.key();
+            }
+            if (++h[1] < sorted.get(h[0]).size()) {
+                heads.add(h);
+            }
+        }
+        return out;
+    }
+
+    private StateReplica replicaFor(CatalogEntry view, int partition) {
+        for (StateReplica r : ordered()) {
+            if (r.servedPartitions(view.name()).contains(partition)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Serving replicas first, in configured order. */
+    private List<StateReplica> ordered() {
+        if (replicas.size() == 1) {
+            return replicas;
+        }
+        List<StateReplica> out = new ArrayList<>(replicas);
+        out.sort(Comparator.comparing(r -> !r.serving()));
+        return out;
+    }
+
+    private static int partitions(CatalogEntry view) {
+        return Math.max(1, view.partitions());
+    }
+
+    private <T> ReadResult<T> noReplica(CatalogEntry view, Set<Integer> partitions) {
+        return ReadResult.failure(ReadStatus.UNAVAILABLE, "no state replica serves view '" + view.name()
+                + "' partitions " + partitions + " (replicas: " + status() + ")");
+    }
+
+    private static <T> ReadResult<T> invalidKey(CatalogEntry view, Object[] key, RuntimeException e) {
+        return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key " + Arrays.toString(key) + " does not fit view '"
+                + view.name() + "' key " + view.schema().keyColumnNames() + ": " + e.getMessage());
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionRouter" + status();
+    }
+}
