@@ -6,7 +6,6 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -360,7 +359,7 @@ final class Accumulators {
     static final class Distinct implements Accumulator {
         private final Accumulator inner;
         private final ColumnType type;
-        private final HashMap<Object, long[]> counts = new HashMap<>();
+        private final TreeMap<Object, long[]> counts = new TreeMap<>(); // sorted: deterministic bytes
 
         Distinct(Accumulator inner, ColumnType type) {
             this.inner = inner;

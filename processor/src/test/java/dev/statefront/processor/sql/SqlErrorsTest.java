@@ -15,7 +15,6 @@ class SqlErrorsTest {
 
     private static SqlException fail(String script) {
         SqlException e = assertThrows(SqlException.class, () -> SqlPlanner.plan(script));
-        System.out.println(e.getMessage());
         return e;
     }
 

@@ -197,4 +197,28 @@ class SqlPlannerTest {
         assertEquals(0, view.schema().keySize());
         assertEquals(0, view.groupKey(new Object[] {"o", "c", "r", 1L, "s", 0L}).length);
     }
+
+    @Test
+    void shouldPlanSelectStarKeyedBySourceKey() {
+        ViewPlan view = SqlPlanner.plan(ORDERS + "CREATE MATERIALIZED VIEW copy AS SELECT * FROM orders WHERE status = 'x'")
+                .views().get(0);
+        assertEquals(6, view.schema().size());
+        assertEquals(List.of("customer_id"), view.schema().keyColumnNames());
+        Object[] row = {"o1", "c1", "eu", 5L, "x", 0L};
+        assertTrue(view.filter(row));
+        assertEquals(List.of(row), List.of(view.project(row)));
+    }
+
+    @Test
+    void shouldPlanSelectDistinctAsAnAggregateWithoutAggregates() {
+        ViewPlan view = SqlPlanner.plan(ORDERS + "CREATE MATERIALIZED VIEW regions AS SELECT DISTINCT region FROM orders")
+                .views().get(0);
+        assertTrue(view.isAggregate());
+        assertEquals(List.of("region"), view.schema().keyColumnNames());
+        assertTrue(view.aggregateInputColumns().isEmpty());
+        var state = view.newGroupState();
+        state.add(view.aggregateInputs(new Object[] {"o1", "c1", "eu", 5L, "x", 0L}));
+        assertEquals(1, view.groupStateFromBytes(state.toBytes()).rowCount());
+        assertEquals(List.of("eu"), List.of(view.finish(new Object[] {"eu"}, state.results())));
+    }
 }
