@@ -11,7 +11,7 @@ WORKDIR /src
 # so rebuilds after a source change do not download dependencies again
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -q -DskipTests package -pl app -am \
+    ./mvnw -B -q -Dmaven.test.skip=true package -pl app -am \
  && mkdir -p /out/lib \
  && cp app/target/statefront-app-*.jar /out/statefront-app.jar \
  && cp app/target/lib/*.jar /out/lib/

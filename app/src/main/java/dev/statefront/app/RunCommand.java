@@ -160,7 +160,6 @@ final class RunCommand implements Callable<Integer> {
                 out.printf("  curl -s -X POST %s/v1/sources/orders/events -H 'Content-Type: application/json' \\%n"
                         + "       -d '{\"order_id\":\"o-manual-1\",\"customer_id\":\"c-17\",\"region\":\"eu-west\","
                         + "\"amount_cents\":4200,\"status\":\"placed\",\"ts\":%d}'%n", base, System.currentTimeMillis());
-                out.printf("  curl -N '%s/v1/views/customer_stats/changes?from=now'%n", base);
             }
         });
         out.printf("%nPress Ctrl-C to stop.%n");

@@ -144,7 +144,7 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
             .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
                     Importance.LOW, STATE_SERVER_MAX_WAIT_MS_DOC)
-            .define(GATEWAY_MAX_BODY_BYTES, Type.INT, 1024 * 1024, ConfigDef.Range.between(1024, 256 * 1024 * 1024),
+            .define(GATEWAY_MAX_BODY_BYTES, Type.INT, 10 * 1024 * 1024, ConfigDef.Range.between(1024, 256 * 1024 * 1024),
                     Importance.LOW, GATEWAY_MAX_BODY_BYTES_DOC)
             .define(ROLES, Type.LIST, Role.ALL, ConfigDef.ValidList.in(false, Role.ALL,
                             Role.PROCESSOR.configName(), Role.STATE_SERVER.configName(), Role.GATEWAY.configName()),
