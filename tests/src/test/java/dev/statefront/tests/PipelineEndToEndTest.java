@@ -54,7 +54,7 @@ class PipelineEndToEndTest {
     private static final int WRONG_TYPES = 5;
 
     @TempDir
-    Path dir;
+    static Path dir;
     private EmbeddedKafka kafka;
     private ProcessorServer processor;
     private StateServer stateServer;
