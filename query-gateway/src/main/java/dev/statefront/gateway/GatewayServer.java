@@ -5,6 +5,7 @@ import dev.statefront.gateway.routing.LocalStateReplica;
 import dev.statefront.gateway.routing.PartitionRouter;
 import dev.statefront.ingest.EventSink;
 import dev.statefront.state.server.StateServer;
+import dev.statefront.state.server.StateServerConfig;
 import io.javalin.Javalin;
 import java.net.BindException;
 import java.time.Duration;
@@ -36,11 +37,12 @@ public final class GatewayServer implements AutoCloseable {
      * A gateway over the in-process state server; ingest produces to {@code config.bootstrapServers()}.
      *
      * @param config the settings
-     * @param stateServer the local state server (it may still be starting; reads answer 503 until it runs)
+     * @param stateServer the local state server (it may still be starting; reads answer 503 until it runs);
+     *     null when this process runs no state server: reads then answer 503 UNAVAILABLE
      */
     public GatewayServer(GatewayConfig config, StateServer stateServer) {
-        this(config, new PartitionRouter(List.of(new LocalStateReplica(stateServer))),
-                stateServer.config().maxWait(), null);
+        this(config, new PartitionRouter(stateServer == null ? List.of() : List.of(new LocalStateReplica(stateServer))),
+                stateServer == null ? StateServerConfig.DEFAULT_MAX_WAIT : stateServer.config().maxWait(), null);
     }
 
     /**

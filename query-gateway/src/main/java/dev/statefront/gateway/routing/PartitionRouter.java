@@ -31,15 +31,8 @@ import java.util.function.Function;
 public final class PartitionRouter {
     private final List<StateReplica> replicas;
 
-    /**
-     * A router over some replicas.
-     *
-     * @throws IllegalArgumentException if there are none
-     */
+    /** A router over some replicas, in preference order; with none, every read answers UNAVAILABLE. */
     public PartitionRouter(List<StateReplica> replicas) {
-        if (replicas.isEmpty()) {
-            throw new IllegalArgumentException("a router needs at least one state replica");
-        }
         this.replicas = List.copyOf(replicas);
     }
 
@@ -79,7 +72,8 @@ public final class PartitionRouter {
     }
 
     private <T> ReadResult<T> catalog(Function<StateReplica, ReadResult<T>> call) {
-        ReadResult<T> last = null;
+        ReadResult<T> last = ReadResult.failure(ReadStatus.UNAVAILABLE, "no state replica is configured for this "
+                + "gateway; run the state-server role in this process");
         for (StateReplica r : ordered()) {
             last = call.apply(r);
             if (last.status() != ReadStatus.UNAVAILABLE) {
@@ -118,8 +112,10 @@ public final class PartitionRouter {
             byReplica.computeIfAbsent(r, x -> new ArrayList<>()).add(i);
         }
         if (byReplica.size() <= 1) {
-            StateReplica r = byReplica.isEmpty() ? ordered().get(0) : byReplica.keySet().iterator().next();
-            return r.batchGet(view.name(), keys, options);
+            if (byReplica.isEmpty()) {
+                return ReadResult.ok(List.of(), Position.EMPTY, Freshness.UNKNOWN);
+            }
+            return byReplica.keySet().iterator().next().batchGet(view.name(), keys, options);
         }
         Object[][] rows = new Object[keys.size()][];
         Position position = Position.EMPTY;

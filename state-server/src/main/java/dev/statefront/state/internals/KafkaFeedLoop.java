@@ -4,7 +4,6 @@ import dev.statefront.core.CatalogEntry;
 import dev.statefront.core.Topics;
 import dev.statefront.state.server.FeedBatch;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -112,9 +111,14 @@ public final class KafkaFeedLoop implements Runnable {
                     if (stopping.getAsBoolean()) {
                         break;
                     }
-                    LOG.warn("state server consumer failed ({}); retrying in 1 s with assignment {}", e.toString(),
-                            assigned);
+                    LOG.warn("state server consumer failed ({}); retrying in 1 s from the stored offsets of {}",
+                            e.toString(), assigned);
                     sleep(1000);
+                    try {
+                        seekToStored();
+                    } catch (RuntimeException again) {
+                        LOG.warn("cannot seek back to the stored offsets yet: {}", again.toString());
+                    }
                 }
             }
         } finally {
@@ -165,9 +169,10 @@ public final class KafkaFeedLoop implements Runnable {
     }
 
     private void assignWaitingTopics() {
-        List<TopicPartition> added = new ArrayList<>();
         Map<String, CatalogEntry> viewsByTopic = new HashMap<>();
         materializer.viewEntries().forEach(v -> viewsByTopic.put(v.topic(), v));
+        Map<TopicPartition, Long> added = new java.util.LinkedHashMap<>();
+        Set<String> found = new HashSet<>();
         for (String topic : List.copyOf(waitingTopics)) {
             List<PartitionInfo> infos;
             try {
@@ -182,7 +187,7 @@ public final class KafkaFeedLoop implements Runnable {
             if (infos == null || infos.isEmpty()) {
                 continue;
             }
-            waitingTopics.remove(topic);
+            found.add(topic);
             CatalogEntry view = viewsByTopic.get(topic);
             for (PartitionInfo info : infos) {
                 int p = info.partition();
@@ -190,30 +195,53 @@ public final class KafkaFeedLoop implements Runnable {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(topic, p);
-                long offset = topic.equals(catalogTopic) ? materializer.catalogNextOffset()
-                        : topic.equals(progressTopic) ? materializer.progressResumeOffset()
-                        : materializer.nextOffset(view.name(), p);
-                if (assigned.add(tp)) {
-                    added.add(tp);
-                    lastPositions.put(tp, offset);
+                if (!assigned.contains(tp)) {
+                    added.put(tp, storedOffset(tp, view));
                 }
             }
         }
         if (added.isEmpty()) {
+            waitingTopics.removeAll(found);
             return;
         }
+        // look the end offsets up before changing anything, so a timeout here leaves the topics waiting
+        Map<TopicPartition, Long> ends = restoring ? consumer.endOffsets(added.keySet(), LOOKUP) : Map.of();
+        waitingTopics.removeAll(found);
+        assigned.addAll(added.keySet());
         consumer.assign(List.copyOf(assigned));
-        for (TopicPartition tp : added) {
-            consumer.seek(tp, lastPositions.get(tp));
+        added.forEach((tp, offset) -> {
+            consumer.seek(tp, offset);
+            lastPositions.put(tp, offset);
+        });
+        ends.forEach((tp, end) -> {
+            if (!tp.topic().equals(progressTopic)) {
+                restoreTargets.put(tp, end);
+            }
+        });
+        LOG.info("state server now reads {} (seeked to {})", added.keySet(), added.values());
+    }
+
+    private long storedOffset(TopicPartition tp, CatalogEntry view) {
+        if (tp.topic().equals(catalogTopic)) {
+            return materializer.catalogNextOffset();
         }
-        LOG.info("state server now reads {} (seeked to {})", added, added.stream().map(lastPositions::get).toList());
-        if (restoring) {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(added, LOOKUP);
-            ends.forEach((tp, end) -> {
-                if (!tp.topic().equals(progressTopic)) {
-                    restoreTargets.put(tp, end);
-                }
-            });
+        if (tp.topic().equals(progressTopic)) {
+            return materializer.progressResumeOffset();
+        }
+        return view == null ? 0 : materializer.nextOffset(view.name(), tp.partition());
+    }
+
+    /**
+     * After a failed step, records may have been polled but not applied: go back to what the store holds.
+     * Markers read again are folded idempotently.
+     */
+    private void seekToStored() {
+        Map<String, CatalogEntry> viewsByTopic = new HashMap<>();
+        materializer.viewEntries().forEach(v -> viewsByTopic.put(v.topic(), v));
+        for (TopicPartition tp : assigned) {
+            long offset = storedOffset(tp, viewsByTopic.get(tp.topic()));
+            consumer.seek(tp, offset);
+            lastPositions.put(tp, offset);
         }
     }
 

@@ -808,5 +808,4 @@ public final class Materializer {
     private static long readLong(byte[] b) {
         return b == null ? 0 : ByteBuffer.wrap(b).getLong();
     }
-
 }
