@@ -7,8 +7,12 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -133,6 +137,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             controllerPort = requestedControllerPort != 0
                     ? ensureFree(requestedControllerPort, "controller") : freePort(port);
             Files.createDirectories(dir);
+            ensureNotLocked();
             KafkaConfig config = new KafkaConfig(brokerConfig(), false);
             if (!Files.exists(dir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {
                 format();
@@ -355,6 +360,31 @@ public final class EmbeddedKafka implements AutoCloseable {
             log.warn("Embedded Kafka at {} did not stop within {}s; abandoning its threads", dir,
                     closeTimeout.toSeconds());
         }
+    }
+
+    /**
+     * Fails clearly, before Kafka logs a fatal start-up error, when another broker (in this or
+     * another process) holds the directory's lock file.
+     */
+    private void ensureNotLocked() throws IOException {
+        Path lockFile = dir.resolve(".lock");
+        if (!Files.exists(lockFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw dirInUse();
+            }
+            lock.release();
+        } catch (OverlappingFileLockException e) {
+            throw dirInUse();
+        }
+    }
+
+    private EmbeddedKafkaException dirInUse() {
+        return new EmbeddedKafkaException("embedded Kafka data directory " + dir + " is in use by another broker;"
+                + " stop the other Statefront or use another data.dir");
     }
 
     private int ensureFree(int candidate, String listener) {

@@ -39,8 +39,10 @@ class EmbeddedKafkaTest {
     @Test
     void shouldRunTransactionsOnOneNodeAndKeepDataAcrossRestart() throws Exception {
         Path dir = tmp.resolve("kafka");
+        int port;
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir, 0, 0)) {
             kafka.start();
+            port = kafka.port();
             assertEquals(EmbeddedKafka.State.RUNNING, kafka.state());
             assertTrue(kafka.bootstrapServers().startsWith("127.0.0.1:"), kafka.bootstrapServers());
             assertTrue(Files.exists(dir.resolve("meta.properties")));
@@ -67,9 +69,10 @@ class EmbeddedKafkaTest {
             assertTrue(values.stream().allMatch(v -> v.startsWith("committed-")), values.toString());
         }
 
-        // a new broker on the same directory (on other free ports) keeps topics and records
-        try (EmbeddedKafka again = new EmbeddedKafka(dir, 0, 0)) {
+        // a new broker on the same directory and client port (another controller port) keeps topics and records
+        try (EmbeddedKafka again = new EmbeddedKafka(dir, port, 0)) {
             again.start();
+            assertEquals("127.0.0.1:" + port, again.bootstrapServers());
             try (Admin admin = admin(again)) {
                 assertTrue(admin.listTopics().names().get().contains("events"));
             }
@@ -91,6 +94,21 @@ class EmbeddedKafkaTest {
             assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 10);
             assertEquals(EmbeddedKafka.State.STOPPED, kafka.state());
             kafka.close(); // idempotent after a failed start
+        }
+    }
+
+    @Test
+    void shouldRefuseADataDirectoryInUseByAnotherBroker() {
+        Path dir = tmp.resolve("kafka");
+        try (EmbeddedKafka first = new EmbeddedKafka(dir, 0, 0)) {
+            first.start();
+            EmbeddedKafka second = new EmbeddedKafka(dir, 0, 0);
+            long started = System.nanoTime();
+            EmbeddedKafkaException e = assertThrows(EmbeddedKafkaException.class, second::start);
+            assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 30);
+            assertEquals(EmbeddedKafka.State.STOPPED, second.state());
         }
     }
 
