@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessorCrashRecoveryTest {
     private static final int ORDERS = 60_000;
 
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test
@@ -86,7 +86,8 @@ class ProcessorCrashRecoveryTest {
                 waitForRows(rest, p);
                 trickle.start();
                 for (int kill = 1; kill <= 2; kill++) {
-                    Thread.sleep(1500 + kill * 700L);
+                    waitForLog(p, kill, "ready (");
+                    Thread.sleep(1000 + kill * 500L); // let it process (and commit) for a while, then crash it
                     p.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close
                     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
                     p = startProcessor(bootstrap, sql, kill + 1);
@@ -152,6 +153,15 @@ class ProcessorCrashRecoveryTest {
         throw new AssertionError("processor produced nothing in 120 s: " + log(1));
     }
 
+    private void waitForLog(Process p, int run, String text) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (!log(run).contains(text)) {
+            assertTrue(p.isAlive(), () -> "processor run " + run + " exited: " + log(run));
+            assertTrue(System.currentTimeMillis() < deadline, () -> "run " + run + " never logged '" + text + "'");
+            Thread.sleep(100);
+        }
+    }
+
     private String log(int run) {
         try {
             return Files.readString(dir.resolve("processor-run-" + run + ".log"));
@@ -164,18 +174,20 @@ class ProcessorCrashRecoveryTest {
         List<JsonNode> rows = new ArrayList<>();
         String cursor = null;
         long deadline = System.currentTimeMillis() + 240_000;
-        do {
+        while (true) {
             RestClient.Response r = rest.get("/v1/views/" + view + "/rows?limit=1000&wait_ms=2000&min_position="
                     + enc(min.token()) + (cursor == null ? "" : "&cursor=" + enc(cursor)));
             if (r.status() == 503 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(200);
+                Thread.sleep(200); // not caught up yet: same page again
                 continue;
             }
             assertEquals(200, r.status(), () -> r.body().toString() + "\n" + log(3));
             r.body().get("rows").forEach(rows::add);
             JsonNode next = r.body().get("next_cursor");
-            cursor = next == null || next.isNull() ? null : next.asText();
-        } while (cursor != null);
-        return rows;
+            if (next == null || next.isNull()) {
+                return rows;
+            }
+            cursor = next.asText();
+        }
     }
 }

@@ -158,6 +158,10 @@ public final class ProcessorThread implements Runnable {
 
         Properties cp = consumerProps();
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, config.appId() + "-processor");
+        // static membership: a restarted instance (same persisted id) takes its partitions back at once instead
+        // of waiting for the crashed member's session to time out
+        cp.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, transactionalId);
+        cp.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "15000");
         cp.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
