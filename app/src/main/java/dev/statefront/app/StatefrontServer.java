@@ -124,7 +124,8 @@ public final class StatefrontServer implements AutoCloseable {
                 GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),
                         bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes()),
                         stateServer);
-                step("gateway", () -> {
+                step("gateway [" + StatefrontConfig.REST_HOST + "=" + config.restHost() + ", "
+                        + StatefrontConfig.REST_PORT + "=" + config.restPort() + "]", () -> {
                     register("gateway", g::close);
                     g.start();
                 });
