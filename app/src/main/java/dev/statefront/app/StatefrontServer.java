@@ -83,6 +83,10 @@ public final class StatefrontServer implements AutoCloseable {
         }
         Set<Role> roles = config.roles();
         try {
+            if (roles.contains(Role.PROCESSOR)) {
+                // bad SQL is the most common start-up mistake: say so before starting anything
+                step("processor", () -> dev.statefront.processor.sql.SqlPlanner.plan(sqlScript));
+            }
             if (config.embeddedKafka()) {
                 step("embedded Kafka", () -> {
                     EmbeddedKafka kafka = new EmbeddedKafka(config.embeddedKafkaDir(), config.embeddedKafkaPort(),
