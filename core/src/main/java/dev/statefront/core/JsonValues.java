@@ -184,11 +184,26 @@ public final class JsonValues {
     }
 
     /**
-     * Parses an ISO-8601 instant, offset date-time, local date-time (taken as UTC) or date.
+     * Parses an ISO-8601 instant, offset date-time, local date-time (taken as UTC, 'T' or space) or date.
      *
      * @throws DecodeException naming the column
      */
     public static long parseTimestamp(String text, Column column) {
+        try {
+            return parseTimestamp(text);
+        } catch (DecodeException e) {
+            throw new DecodeException("column '" + column.name() + "' is TIMESTAMP but \"" + text
+                    + "\" is neither epoch milliseconds nor an ISO-8601 timestamp");
+        }
+    }
+
+    /**
+     * Parses an ISO-8601 instant, offset date-time, local date-time (taken as UTC, 'T' or space) or date to
+     * epoch milliseconds.
+     *
+     * @throws DecodeException if the text is none of these
+     */
+    public static long parseTimestamp(String text) {
         String s = text.trim();
         try {
             return Instant.parse(s).toEpochMilli();
@@ -196,7 +211,7 @@ public final class JsonValues {
             // try the other ISO forms
         }
         try {
-            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+            return OffsetDateTime.parse(s.replace(' ', 'T')).toInstant().toEpochMilli();
         } catch (DateTimeParseException ignored) {
             // try the other ISO forms
         }
@@ -208,8 +223,7 @@ public final class JsonValues {
         try {
             return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new DecodeException("column '" + column.name() + "' is TIMESTAMP but \"" + text
-                    + "\" is neither epoch milliseconds nor an ISO-8601 timestamp");
+            throw new DecodeException("'" + text + "' is not an ISO-8601 timestamp", e);
         }
     }
 

@@ -4,12 +4,8 @@ import dev.statefront.core.ColumnType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.function.IntPredicate;
 import java.util.function.LongBinaryOperator;
@@ -766,25 +762,9 @@ public final class Expressions {
      * @throws EvaluationException if the text is none of these
      */
     public static long parseTimestamp(String text) {
-        String s = text.trim();
         try {
-            return Instant.parse(s).toEpochMilli();
-        } catch (DateTimeParseException ignored) {
-            // try the other forms
-        }
-        try {
-            return OffsetDateTime.parse(s.replace(' ', 'T')).toInstant().toEpochMilli();
-        } catch (DateTimeParseException ignored) {
-            // try the other forms
-        }
-        try {
-            return LocalDateTime.parse(s.replace(' ', 'T')).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException ignored) {
-            // try the other forms
-        }
-        try {
-            return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException e) {
+            return dev.statefront.core.JsonValues.parseTimestamp(text);
+        } catch (dev.statefront.core.DecodeException e) {
             throw new EvaluationException("cannot CAST '" + text + "' AS TIMESTAMP: expected ISO-8601 such as "
                     + "'2024-01-31T12:00:00Z' or '2024-01-31 12:00:00'");
         }
