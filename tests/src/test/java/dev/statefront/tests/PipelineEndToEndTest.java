@@ -61,6 +61,13 @@ class PipelineEndToEndTest {
     private GatewayServer gateway;
     private RestClient rest;
     private final Oracle oracle = new Oracle();
+    /** Oracle of last_eu_order: the latest eu-west order per customer (same key = same partition = in order). */
+    private final Map<String, dev.statefront.testkit.Order> lastEuOrder = new java.util.TreeMap<>();
+    private static final String SQL = Orders.DEMO_SQL + """
+            CREATE MATERIALIZED VIEW last_eu_order AS
+              SELECT customer_id, order_id, amount_cents * 2 AS doubled, UPPER(status) AS status
+              FROM orders WHERE region = 'eu-west';
+            """;
     private Position produced;
 
     @BeforeAll
@@ -74,6 +81,9 @@ class PipelineEndToEndTest {
             for (int i = 0; i < ORDERS; i++) {
                 dev.statefront.testkit.Order o = gen.next();
                 oracle.add(o);
+                if (o.region().equals("eu-west")) {
+                    lastEuOrder.put(o.customerId(), o);
+                }
                 orders.send(o);
                 if (i % (ORDERS / MALFORMED) == 0 && i / (ORDERS / MALFORMED) < MALFORMED) {
                     orders.sendRaw("c-3", "{\"order_id\": \"broken-" + i + "\", \"customer_id\": ");
@@ -86,7 +96,7 @@ class PipelineEndToEndTest {
             produced = orders.flush();
         }
         processor = new ProcessorServer(new ProcessorConfig(bootstrap, "statefront", dir.resolve("processor"),
-                Orders.DEMO_SQL, 4, (short) 1, 200, Map.of()));
+                SQL, 4, (short) 1, 200, Map.of()));
         processor.start();
         stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"),
                 Map.of(), Duration.ofSeconds(5)));
@@ -180,6 +190,20 @@ class PipelineEndToEndTest {
         assertEquals(2, euWest.size(), "placed and cancelled for eu-west");
         List<JsonNode> eu = scanAll("region_status", 100, "&prefix=eu-");
         assertEquals(4, eu.size(), "two eu regions × two statuses");
+    }
+
+    @Test
+    void shouldKeepTheLatestProjectedRowPerKeyForViewsWithoutGroupBy() throws Exception {
+        List<JsonNode> rows = scanAll("last_eu_order", 1000, "");
+        assertEquals(lastEuOrder.size(), rows.size());
+        int i = 0;
+        for (var e : lastEuOrder.entrySet()) {
+            JsonNode row = rows.get(i++);
+            assertEquals(e.getKey(), row.get("customer_id").asText());
+            assertEquals(e.getValue().orderId(), row.get("order_id").asText(), e.getKey());
+            assertEquals(e.getValue().amountCents() * 2, row.get("doubled").asLong());
+            assertEquals(e.getValue().status().toUpperCase(java.util.Locale.ROOT), row.get("status").asText());
+        }
     }
 
     @Test
