@@ -2,6 +2,7 @@ package dev.statefront.processor.sql;
 
 import dev.statefront.core.Column;
 import dev.statefront.core.ColumnType;
+import dev.statefront.processor.plan.SinkDefinition;
 import dev.statefront.processor.plan.SourceDefinition;
 import dev.statefront.processor.sql.Script.Kind;
 import dev.statefront.processor.sql.Script.Statement;
@@ -18,12 +19,18 @@ import java.util.Map;
  */
 final class DdlParser {
     static final String SUPPORTED_STATEMENTS =
-            "supported statements are CREATE SOURCE, CREATE TABLE and CREATE MATERIALIZED VIEW";
+            "supported statements are CREATE SOURCE, CREATE TABLE, CREATE MATERIALIZED VIEW and CREATE SINK";
     static final List<String> KNOWN_OPTIONS = List.of("topic", "format", "timestamp", "key");
     static final List<String> SUPPORTED_FORMATS = List.of("json");
+    static final List<String> SINK_OPTIONS = List.of("connector", "url", "table", "user", "password", "batch.size");
+    static final List<String> SINK_CONNECTORS = List.of("postgres");
 
     /** The head of a statement: what it defines, known as soon as the name is read. */
-    sealed interface Parsed permits SourceStatement, ViewStatement {
+    sealed interface Parsed permits SourceStatement, ViewStatement, SinkStatement {
+    }
+
+    /** A parsed CREATE SINK. */
+    record SinkStatement(Token name, Token view, SinkDefinition definition) implements Parsed {
     }
 
     /** A parsed CREATE SOURCE or CREATE TABLE. */
@@ -61,7 +68,12 @@ final class DdlParser {
         if (!first.isWord("CREATE")) {
             throw fail(first, "unsupported statement starting with '" + first.text() + "'; " + SUPPORTED_STATEMENTS);
         }
-        Token what = next("SOURCE, TABLE or MATERIALIZED VIEW");
+        Token what = next("SOURCE, TABLE, MATERIALIZED VIEW or SINK");
+        if (what.isWord("SINK")) {
+            Token name = identifier("sink name");
+            label = "CREATE SINK " + name.text();
+            return sink(name);
+        }
         if (what.isWord("SOURCE") || what.isWord("TABLE")) {
             boolean table = what.isWord("TABLE");
             Token name = identifier(table ? "table name" : "source name");
@@ -147,40 +159,7 @@ final class DdlParser {
             }
         }
         Map<String, Token[]> options = new LinkedHashMap<>();
-        Token with = peek();
-        if (with != null) {
-            if (!with.isWord("WITH")) {
-                throw fail(with, "expected WITH (options) or the end of the statement but got '" + with.text() + "'");
-            }
-            pos++;
-            expectSymbol("(", "after WITH");
-            do {
-                Token key = next("option name");
-                if (!key.isIdentifier() && key.kind() != Kind.STRING) {
-                    throw fail(key, "expected an option name but got '" + key.text() + "'; known options are: "
-                            + String.join(", ", KNOWN_OPTIONS));
-                }
-                String k = key.text().toLowerCase(Locale.ROOT);
-                if (!KNOWN_OPTIONS.contains(k)) {
-                    throw fail(key, "unknown option '" + key.text() + "'; known options are: "
-                            + String.join(", ", KNOWN_OPTIONS));
-                }
-                expectSymbol("=", "after option '" + key.text() + "'");
-                Token value = next("a quoted option value");
-                if (value.kind() != Kind.STRING) {
-                    throw fail(value, "option '" + k + "' needs a quoted string value, e.g. " + k + " = '"
-                            + value.text() + "'");
-                }
-                if (options.putIfAbsent(k, new Token[] {key, value}) != null) {
-                    throw fail(key, "option '" + k + "' is given twice");
-                }
-            } while (acceptSymbol(","));
-            expectSymbol(")", "to close the WITH options");
-            Token extra = peek();
-            if (extra != null) {
-                throw fail(extra, "unexpected '" + extra.text() + "' after the WITH options");
-            }
-        }
+        withOptions(KNOWN_OPTIONS, options, true);
         return definition(name, table, columns, primaryKey, primaryKeyAt, options);
     }
 
@@ -256,6 +235,80 @@ final class DdlParser {
         }
         String sql = script.text().substring(statement.start(), statement.end()).strip();
         return new SourceDefinition(name.text(), topic, format, columns, keyColumns, table, timestamp, values, sql);
+    }
+
+    /**
+     * Reads {@code WITH (k = 'v', ...)} into {@code options} (keys lower-cased) up to the end of the statement.
+     * The clause may be absent when {@code optional}.
+     */
+    private void withOptions(List<String> known, Map<String, Token[]> options, boolean optional) {
+        Token with = peek();
+        if (with == null) {
+            if (!optional) {
+                throw fail(tokens.get(tokens.size() - 1), "expected WITH (options) at the end of the statement; "
+                        + "known options are: " + String.join(", ", known));
+            }
+            return;
+        }
+        if (!with.isWord("WITH")) {
+            throw fail(with, "expected WITH (options) or the end of the statement but got '" + with.text() + "'");
+        }
+        pos++;
+        expectSymbol("(", "after WITH");
+        do {
+            Token key = next("option name");
+            if (!key.isIdentifier() && key.kind() != Kind.STRING) {
+                throw fail(key, "expected an option name but got '" + key.text() + "'; known options are: "
+                        + String.join(", ", known));
+            }
+            String k = key.text().toLowerCase(Locale.ROOT);
+            if (!known.contains(k)) {
+                throw fail(key, "unknown option '" + key.text() + "'; known options are: "
+                        + String.join(", ", known));
+            }
+            expectSymbol("=", "after option '" + key.text() + "'");
+            Token value = next("a quoted option value");
+            if (value.kind() != Kind.STRING) {
+                throw fail(value, "option '" + k + "' needs a quoted string value, e.g. " + k + " = '"
+                        + value.text() + "'");
+            }
+            if (options.putIfAbsent(k, new Token[] {key, value}) != null) {
+                throw fail(key, "option '" + k + "' is given twice");
+            }
+        } while (acceptSymbol(","));
+        expectSymbol(")", "to close the WITH options");
+        Token extra = peek();
+        if (extra != null) {
+            throw fail(extra, "unexpected '" + extra.text() + "' after the WITH options");
+        }
+    }
+
+    private SinkStatement sink(Token name) {
+        Token from = next("FROM <view>");
+        if (!from.isWord("FROM")) {
+            throw fail(from, "expected FROM <view> after the sink name but got '" + from.text() + "'");
+        }
+        Token view = identifier("view name");
+        Map<String, Token[]> options = new LinkedHashMap<>();
+        withOptions(SINK_OPTIONS, options, false);
+        Map<String, String> values = new LinkedHashMap<>();
+        options.forEach((k, v) -> values.put(k, v[1].text()));
+        String connector = values.get("connector");
+        if (connector == null) {
+            throw fail(name, "sink " + name.text() + " needs connector = '...'; supported connectors are: "
+                    + String.join(", ", SINK_CONNECTORS));
+        }
+        if (!SINK_CONNECTORS.contains(connector.toLowerCase(Locale.ROOT))) {
+            throw fail(options.get("connector")[1], "unsupported connector '" + connector
+                    + "'; supported connectors are: " + String.join(", ", SINK_CONNECTORS));
+        }
+        for (String required : List.of("url", "table")) {
+            if (!values.containsKey(required) || values.get(required).isBlank()) {
+                throw fail(name, "sink " + name.text() + " needs " + required + " = '...'");
+            }
+        }
+        String sql = script.text().substring(statement.start(), statement.end()).strip();
+        return new SinkStatement(name, view, new SinkDefinition(name.text(), view.text(), values, sql));
     }
 
     private static Column find(List<Column> columns, String name) {

@@ -2,6 +2,7 @@ package dev.statefront.processor.sql;
 
 import dev.statefront.processor.plan.CompiledViewPlan;
 import dev.statefront.processor.plan.Program;
+import dev.statefront.processor.plan.SinkDefinition;
 import dev.statefront.processor.plan.SourceDefinition;
 import dev.statefront.processor.plan.ViewPlan;
 import dev.statefront.processor.sql.DdlParser.Parsed;
@@ -16,7 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Plans a SQL script of {@code CREATE SOURCE}, {@code CREATE TABLE} and {@code CREATE MATERIALIZED VIEW}
+ * Plans a SQL script of {@code CREATE SOURCE}, {@code CREATE TABLE}, {@code CREATE MATERIALIZED VIEW} and
+ * {@code CREATE SINK}
  * statements, separated by semicolons, into a {@link Program}. View queries are parsed, validated and
  * converted by Apache Calcite, then compiled into {@link CompiledViewPlan}s. Identifiers are case-insensitive
  * and keep their declared case.
@@ -38,6 +40,7 @@ public final class SqlPlanner {
         Map<String, SourceDefinition> sources = new LinkedHashMap<>();
         Map<String, ViewPlan> views = new LinkedHashMap<>();
         List<String> viewNames = new ArrayList<>();
+        Map<String, SinkDefinition> sinks = new LinkedHashMap<>();
         for (Statement statement : text.statements()) {
             DdlParser parser = new DdlParser(text, statement);
             try {
@@ -51,6 +54,20 @@ public final class SqlPlanner {
                     CompiledViewPlan plan = new ViewCompiler(text, v, sources, viewNames).compile(sql);
                     views.put(v.name().text().toLowerCase(Locale.ROOT), plan);
                     viewNames.add(v.name().text());
+                } else if (parsed instanceof DdlParser.SinkStatement k) {
+                    checkNewName(text, k.name(), sources, views);
+                    String key = k.name().text().toLowerCase(Locale.ROOT);
+                    if (sinks.containsKey(key)) {
+                        throw PlanningFailure.at(text, k.name().start(), "name '" + k.name().text()
+                                + "' is already taken by sink '" + sinks.get(key).name() + "'");
+                    }
+                    ViewPlan target = views.get(k.view().text().toLowerCase(Locale.ROOT));
+                    if (target == null) {
+                        throw PlanningFailure.at(text, k.view().start(), "sink " + k.name().text() + " reads view '"
+                                + k.view().text() + "', which is not defined before it; views are: " + viewNames);
+                    }
+                    sinks.put(key, new SinkDefinition(k.definition().name(), target.name(), k.definition().options(),
+                            k.definition().sql()));
                 }
             } catch (PlanningFailure f) {
                 int line = f.line > 0 ? f.line : text.line(statement.start());
@@ -62,7 +79,8 @@ public final class SqlPlanner {
                         text.column(statement.start()), "internal error planning this statement: " + e, e);
             }
         }
-        return new Program(new ArrayList<>(sources.values()), new ArrayList<>(views.values()));
+        return new Program(new ArrayList<>(sources.values()), new ArrayList<>(views.values()),
+                new ArrayList<>(sinks.values()));
     }
 
     private static void checkNewName(Script text, Script.Token name, Map<String, SourceDefinition> sources,

@@ -137,7 +137,7 @@ class SqlErrorsTest {
     void shouldNameSupportedStatementsForUnsupportedOnes() {
         SqlException e = fail(ORDERS + "\nDROP SOURCE orders;");
         assertEquals("statement 2, line 5:1: unsupported statement starting with 'DROP'; supported statements are "
-                + "CREATE SOURCE, CREATE TABLE and CREATE MATERIALIZED VIEW", e.getMessage());
+                + "CREATE SOURCE, CREATE TABLE, CREATE MATERIALIZED VIEW and CREATE SINK", e.getMessage());
         assertContains("use CREATE MATERIALIZED VIEW", fail("CREATE VIEW v AS SELECT 1").getMessage());
     }
 
