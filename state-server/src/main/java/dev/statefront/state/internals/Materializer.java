@@ -80,6 +80,7 @@ public final class Materializer {
     private volatile long progressResumeOffset;
     private final AtomicLong skippedRecords = new AtomicLong();
     private final AtomicLong appliedBatches = new AtomicLong();
+    private volatile ChangeHub hub;
 
     /** Pending markers per view partition, applier thread only. */
     private final Map<PendingKey, ArrayDeque<PendingMarker>> pending = new HashMap<>();
@@ -219,7 +220,28 @@ public final class Materializer {
                 store.write(wb);
             }
             commit(pass, resume);
+            ChangeHub h = hub;
+            if (h != null) {
+                h.afterBatch(pass.published);
+            }
         }
+    }
+
+    /** Connects the change subscriptions: from now on every applied batch is handed to them. */
+    void attach(ChangeHub changeHub) {
+        this.hub = changeHub;
+    }
+
+    /** Runs {@code action} between two applied batches (no batch is applied while it runs). */
+    <T> T atBatchBoundary(java.util.function.Supplier<T> action) {
+        synchronized (this) {
+            return action.get();
+        }
+    }
+
+    /** The state of a view, or null; partition metas are stable only at a batch boundary. */
+    ViewState viewState(String name) {
+        return views.get(name);
     }
 
     private void commit(Pass pass, long resume) {
@@ -320,14 +342,24 @@ public final class Materializer {
             if (r.key() == null) {
                 throw new DecodeException("change record without a key");
             }
-            byte[] key = KeyCodec.encode(v.keyTypes, v.codec.decodeKey(r.key()));
+            Object[] keyValues = v.codec.decodeKey(r.key());
+            byte[] key = KeyCodec.encode(v.keyTypes, keyValues);
             Object[] after = null;
+            ChangeEvent e = null;
             if (r.value() != null) {
-                ChangeEvent e = v.codec.decodeValue(r.value());
+                e = v.codec.decodeValue(r.value());
                 after = e.after();
             }
             // a tombstone is applied as a delete: a reader lagging behind compaction may see only the tombstone
             boolean existed = pass.exists(v, key);
+            ChangeHub h = hub;
+            if (h != null && h.hasLive(v.name()) && (e != null || existed)) {
+                // the tombstone after a delete is no change; an orphan one (delete compacted away) is a delete
+                ChangeEvent published = e != null ? e : new ChangeEvent(ChangeEvent.Op.DELETE, null, null,
+                        clock.millis(), v.name(), p, Position.EMPTY);
+                pass.published.computeIfAbsent(v.name(), k -> new ArrayList<>())
+                        .add(new PublishedChange(p, r.offset(), key, keyValues, published));
+            }
             if (after == null) {
                 if (existed) {
                     wb.delete(v.name(), key);
@@ -419,6 +451,7 @@ public final class Materializer {
         long progressNext = progressNextOffset;
         final Map<ViewState, PartitionMeta[]> work = new IdentityHashMap<>();
         final Map<ViewState, Map<ByteBuffer, Boolean>> overlays = new IdentityHashMap<>();
+        final Map<String, List<PublishedChange>> published = new HashMap<>();
 
         PartitionMeta[] metas(ViewState v) {
             return work.computeIfAbsent(v, k -> {

@@ -1,6 +1,7 @@
 package dev.statefront.state.server;
 
 import dev.statefront.core.CatalogEntry;
+import dev.statefront.state.internals.ChangeHub;
 import dev.statefront.state.internals.KafkaFeedLoop;
 import dev.statefront.state.internals.Materializer;
 import dev.statefront.state.store.StateStore;
@@ -37,6 +38,7 @@ public final class StateServer implements AutoCloseable {
     private final Object stateMonitor = new Object();
     private volatile StateStore store;
     private volatile Materializer materializer;
+    private volatile ChangeHub changes;
     private volatile KafkaFeedLoop loop;
     private volatile Thread thread;
     private volatile Throwable failure;
@@ -82,6 +84,7 @@ public final class StateServer implements AutoCloseable {
         openStore();
         Map<String, Object> props = new HashMap<>(config.consumerOverrides());
         props.putIfAbsent("bootstrap.servers", config.bootstrapServers());
+        changes = new ChangeHub(materializer, store, config.appId(), props, ChangeHub.DEFAULT_BUFFER);
         try {
             loop = new KafkaFeedLoop(materializer, config.appId(), props,
                     () -> transition(ServerState.RESTORING, ServerState.RUNNING),
@@ -105,6 +108,7 @@ public final class StateServer implements AutoCloseable {
     public StateFeed startEmbedded() {
         transition(ServerState.CREATED, ServerState.RESTORING);
         openStore();
+        changes = new ChangeHub(materializer, store, config.appId(), null, ChangeHub.DEFAULT_BUFFER);
         transition(ServerState.RESTORING, ServerState.RUNNING);
         return batch -> {
             ServerState s = state.get();
@@ -265,6 +269,31 @@ public final class StateServer implements AutoCloseable {
         return read(() -> materializer.scan(view, fromInclusive, toExclusive, limit, partitions, options));
     }
 
+    /**
+     * Subscribes to a view's changes: with {@link SubscribeRequest.Start#SNAPSHOT}, the view's rows at a position
+     * P, a snapshot-complete marker, then every change after P; with {@code NOW}, changes from now on; with
+     * {@code TOKEN}, every change after the one that token came with (re-read from the change topic when needed).
+     * No change is missed or delivered twice, per partition in change-topic order. Expected failures are
+     * values: NOT_FOUND (unknown view), INVALID_ARGUMENT (a token of another view), UNAVAILABLE (not running).
+     * The caller must {@link ChangeSubscription#close()} the subscription.
+     */
+    public ReadResult<ChangeSubscription> subscribe(SubscribeRequest request) {
+        Objects.requireNonNull(request, "request");
+        return read(() -> changes.subscribe(request));
+    }
+
+    /** How many change subscriptions are open. */
+    public int subscriptions() {
+        ChangeHub h = changes;
+        return h == null ? 0 : h.subscriptions();
+    }
+
+    /** How many subscribers were disconnected because they read too slowly, since start. */
+    public long subscriberOverflows() {
+        ChangeHub h = changes;
+        return h == null ? 0 : h.overflows();
+    }
+
     private <T> ReadResult<T> read(Supplier<ReadResult<T>> op) {
         ServerState s = state.get();
         if (s != ServerState.RUNNING) {
@@ -337,6 +366,10 @@ public final class StateServer implements AutoCloseable {
     }
 
     private void closeResources() {
+        ChangeHub h = changes;
+        if (h != null) {
+            h.close();
+        }
         Materializer m = materializer;
         if (m != null) {
             m.wakeReaders();

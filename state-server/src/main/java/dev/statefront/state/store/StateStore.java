@@ -52,6 +52,7 @@ public final class StateStore implements AutoCloseable {
     private final ColumnFamilyHandle metaHandle;
     private final Map<String, ColumnFamilyHandle> views = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    private final java.util.Set<StoreSnapshot> snapshots = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     private StateStore(Path dir) {
@@ -247,6 +248,40 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
+    /**
+     * A consistent point-in-time view of the store (a RocksDB snapshot) for long scans, e.g. a change
+     * subscription's initial snapshot. Close it when done; closing the store closes it too.
+     *
+     * @throws StoreException if the store is closed
+     */
+    public StoreSnapshot snapshot() {
+        return read(() -> {
+            StoreSnapshot s = new StoreSnapshot(this, db, db.getSnapshot());
+            snapshots.add(s);
+            return s;
+        });
+    }
+
+    void release(StoreSnapshot s) {
+        closeLock.readLock().lock();
+        try {
+            // whoever removes it releases it: this, or close() under the write lock
+            if (!closed && snapshots.remove(s)) {
+                db.releaseSnapshot(s.rocksSnapshot());
+            }
+        } finally {
+            closeLock.readLock().unlock();
+        }
+    }
+
+    boolean isOpen(StoreSnapshot s) {
+        return snapshots.contains(s);
+    }
+
+    <T> T readOpen(java.util.function.Supplier<T> op) {
+        return read(op);
+    }
+
     /** A new, empty batch for {@link #write}. */
     public StoreBatch newBatch() {
         return new StoreBatch(this);
@@ -302,6 +337,10 @@ public final class StateStore implements AutoCloseable {
                 return;
             }
             closed = true;
+            for (StoreSnapshot snap : snapshots) {
+                db.releaseSnapshot(snap.rocksSnapshot());
+            }
+            snapshots.clear();
             views.values().forEach(ColumnFamilyHandle::close);
             metaHandle.close();
             defaultHandle.close();
