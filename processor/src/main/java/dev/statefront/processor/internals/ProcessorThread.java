@@ -1,10 +1,6 @@
 package dev.statefront.processor.internals;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.statefront.core.DecodeException;
-import dev.statefront.core.Json;
-import dev.statefront.core.JsonValues;
 import dev.statefront.core.KeyCodec;
 import dev.statefront.core.Partitions;
 import dev.statefront.core.Position;
@@ -14,7 +10,6 @@ import dev.statefront.core.Topics;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.plan.SourceDefinition;
 import dev.statefront.processor.state.TaskStore;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -59,11 +54,18 @@ public final class ProcessorThread implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorThread.class);
     /** Header on repartition records that carry a stage-1 position marker instead of a row. */
     static final String MARKER_HEADER = "sf.marker";
+    /**
+     * Header on repartition records that retract their row (value {@code "-"}); without it a row is added. The
+     * record value is the source row ({@link RowCodec}) either way.
+     */
+    static final String SIGN_HEADER = "sf.sign";
+    private static final byte[] RETRACT = {'-'};
 
     private final ProcessorConfig config;
     private final Map<String, List<ViewRuntime>> viewsBySourceTopic = new HashMap<>();
     private final Map<String, ViewRuntime> viewsByRepartitionTopic = new HashMap<>();
     private final Map<String, SourceDefinition> sourcesByTopic = new HashMap<>();
+    private final Map<String, SourceDecoder> decodersByTopic = new HashMap<>();
     private final String transactionalId;
     private final Path tasksDir;
     private final AtomicBoolean running;
@@ -76,6 +78,8 @@ public final class ProcessorThread implements Runnable {
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> restoreConsumer;
     private final Map<TaskId, ViewPartitionTask> tasks = new HashMap<>();
+    /** Per assigned partition of a table source: the latest row of each key. */
+    private final Map<TopicPartition, TablePartitionState> tables = new HashMap<>();
     /** Stage 1: per assigned source partition, the last instant it was read to its end. */
     private final Map<TopicPartition, Long> sourceAsOf = new HashMap<>();
     /** Stage 2: per task, per source partition, the as-of carried by the latest marker. */
@@ -93,6 +97,7 @@ public final class ProcessorThread implements Runnable {
         for (ViewRuntime v : views) {
             viewsBySourceTopic.computeIfAbsent(v.sourceTopic(), t -> new ArrayList<>()).add(v);
             sourcesByTopic.put(v.sourceTopic(), v.plan().source());
+            decodersByTopic.computeIfAbsent(v.sourceTopic(), t -> new SourceDecoder(v.plan().source()));
             if (v.repartitionTopic() != null) {
                 viewsByRepartitionTopic.put(v.repartitionTopic(), v);
             }
@@ -215,6 +220,9 @@ public final class ProcessorThread implements Runnable {
                 metrics.recordsIn.addAndGet(batch.size());
             }
             advancePositions(now);
+            for (TablePartitionState t : tables.values()) {
+                t.flush(producer, errors);
+            }
             for (ViewPartitionTask t : tasks.values()) {
                 t.flush(producer, now, errors);
             }
@@ -234,6 +242,9 @@ public final class ProcessorThread implements Runnable {
             abort(e);
             throw e;
         }
+        for (TablePartitionState t : tables.values()) {
+            t.committed();
+        }
         for (ViewPartitionTask t : tasks.values()) {
             t.committed();
         }
@@ -250,6 +261,9 @@ public final class ProcessorThread implements Runnable {
 
     private void abort(RuntimeException cause) {
         metrics.aborts.incrementAndGet();
+        for (TablePartitionState t : tables.values()) {
+            t.aborted();
+        }
         for (ViewPartitionTask t : tasks.values()) {
             t.aborted();
         }
@@ -260,44 +274,67 @@ public final class ProcessorThread implements Runnable {
         }
     }
 
-    /** Stage 1 of every view over this record's source: decode once, then apply or forward. */
+    /**
+     * Stage 1 of every view over this record's source: decode once; for a table, swap in the key's new row and
+     * take out the row it replaces; then retract the old row from and add the new row to every view (applied to a
+     * co-partitioned task, or forwarded with its sign to the view's repartition topic).
+     */
     private void applySource(ConsumerRecord<byte[], byte[]> r) {
         SourceDefinition source = sourcesByTopic.get(r.topic());
-        Object[] row;
+        SourceDecoder.Change change;
         try {
-            if (r.value() == null) {
-                throw new DecodeException("a null value (tombstone) has no meaning on append-only source '"
-                        + source.name() + "'");
-            }
-            JsonNode tree = Json.mapper().readTree(r.value());
-            row = JsonValues.rowFromJson(source.columns(), tree);
-        } catch (IOException | DecodeException e) {
-            deadLetter(r, source.name(), null, e instanceof JsonProcessingException j
-                    ? "malformed JSON: " + j.getOriginalMessage() : e.getMessage());
+            change = decodersByTopic.get(r.topic()).decode(r.key(), r.value());
+        } catch (DecodeException e) {
+            deadLetter(r, source.name(), null, e.getMessage());
             return;
         }
+        if (change.skip()) {
+            return;
+        }
+        Object[] before = change.before();
+        Object[] after = change.after();
+        if (source.table()) {
+            before = tables.get(new TopicPartition(r.topic(), r.partition())).upsert(change.key(), after);
+        }
         for (ViewRuntime v : viewsBySourceTopic.get(r.topic())) {
-            try {
-                if (!v.plan().filter(row)) {
-                    continue;
+            if (before != null) {
+                emit(v, source, r, before, -1);
+            }
+            if (after != null) {
+                emit(v, source, r, after, 1);
+            }
+        }
+    }
+
+    /** One row (sign +1) or retraction (-1) for one view. Rows that fail evaluation were never added either. */
+    private void emit(ViewRuntime v, SourceDefinition source, ConsumerRecord<byte[], byte[]> r, Object[] row,
+                      int sign) {
+        try {
+            if (!v.plan().filter(row)) {
+                return;
+            }
+            Object[] key = v.plan().groupKey(row);
+            int partition = Partitions.forKey(v.plan().groupKeyTypes(), key, v.partitions());
+            if (v.copartitioned()) {
+                if (partition != r.partition()) {
+                    deadLetter(r, source.name(), v.name(), "record is in partition " + r.partition()
+                            + " but its key " + java.util.Arrays.toString(key) + " belongs to partition "
+                            + partition + ": the topic's records must be keyed by "
+                            + v.plan().schema().keyColumnNames() + " as the source's key option says");
+                    return;
                 }
-                Object[] key = v.plan().groupKey(row);
-                int partition = Partitions.forKey(v.plan().groupKeyTypes(), key, v.partitions());
-                if (v.copartitioned()) {
-                    if (partition != r.partition()) {
-                        deadLetter(r, source.name(), v.name(), "record is in partition " + r.partition()
-                                + " but its key " + java.util.Arrays.toString(key) + " belongs to partition "
-                                + partition + ": the topic's records must be keyed by "
-                                + v.plan().schema().keyColumnNames() + " as the source's key option says");
-                        continue;
-                    }
-                    task(v, partition).apply(row, key, 1);
-                } else {
-                    byte[] value = RowCodec.encode(source.columns(), row);
-                    producer.send(new ProducerRecord<>(v.repartitionTopic(), partition,
-                            KeyCodec.encode(v.plan().groupKeyTypes(), key), value), errors.callback());
+                task(v, partition).apply(row, key, sign);
+            } else {
+                byte[] value = RowCodec.encode(source.columns(), row);
+                RecordHeaders h = new RecordHeaders();
+                if (sign < 0) {
+                    h.add(SIGN_HEADER, RETRACT);
                 }
-            } catch (RuntimeException e) {
+                producer.send(new ProducerRecord<>(v.repartitionTopic(), partition, KeyCodec.encode(
+                        v.plan().groupKeyTypes(), key), value, h), errors.callback());
+            }
+        } catch (RuntimeException e) {
+            if (sign > 0) {
                 deadLetter(r, source.name(), v.name(), "cannot evaluate view '" + v.name() + "': " + e.getMessage());
             }
         }
@@ -318,7 +355,9 @@ public final class ProcessorThread implements Runnable {
         }
         try {
             Object[] row = RowCodec.decode(v.plan().source().columns(), r.value());
-            task.apply(row, v.plan().groupKey(row), 1);
+            Header sign = r.headers().lastHeader(SIGN_HEADER);
+            task.apply(row, v.plan().groupKey(row), sign != null && sign.value().length == 1
+                    && sign.value()[0] == '-' ? -1 : 1);
         } catch (RuntimeException e) {
             deadLetter(r, v.plan().source().name(), v.name(), "cannot apply re-keyed row: " + e.getMessage());
         }
@@ -408,6 +447,26 @@ public final class ProcessorThread implements Runnable {
                 checkpoint.isPresent() ? " after a clean checkpoint" : "");
     }
 
+    private void openTable(SourceDefinition source, TopicPartition tp) {
+        if (tables.containsKey(tp)) {
+            return;
+        }
+        Path dir = tasksDir.resolve("table-" + source.name() + "-" + tp.partition());
+        OptionalLong checkpoint = TaskStore.readCheckpoint(dir);
+        if (checkpoint.isEmpty()) {
+            TaskStore.wipe(dir);
+        }
+        TaskStore store = TaskStore.open(dir);
+        store.deleteCheckpoint();
+        TopicPartition changelog = new TopicPartition(TablePartitionState.changelogTopic(config.appId(),
+                source.name()), tp.partition());
+        long end = restoreConsumer.endOffsets(List.of(changelog), Duration.ofSeconds(60)).get(changelog);
+        long restored = restore(store, changelog, checkpoint.orElse(0L), end);
+        tables.put(tp, new TablePartitionState(source, changelog.topic(), tp.partition(), store, end));
+        LOG.info("table {}-{} ready ({} changelog records restored{})", source.name(), tp.partition(), restored,
+                checkpoint.isPresent() ? " after a clean checkpoint" : "");
+    }
+
     private long restore(TaskStore store, TopicPartition changelog, long from, long end) {
         if (from >= end) {
             return 0;
@@ -441,6 +500,14 @@ public final class ProcessorThread implements Runnable {
                 ids.add(new TaskId(repartitioned.name(), tp.partition()));
             } else {
                 sourceAsOf.remove(tp);
+                TablePartitionState table = tables.remove(tp);
+                if (table != null) {
+                    try {
+                        table.close(clean);
+                    } catch (RuntimeException e) {
+                        LOG.warn("closing table state {}-{} failed", table.table(), table.partition(), e);
+                    }
+                }
                 for (ViewRuntime v : viewsBySourceTopic.getOrDefault(tp.topic(), List.of())) {
                     if (v.copartitioned()) {
                         ids.add(new TaskId(v.name(), tp.partition()));
@@ -470,6 +537,14 @@ public final class ProcessorThread implements Runnable {
             closeQuietly(t, clean);
         }
         tasks.clear();
+        for (TablePartitionState t : tables.values()) {
+            try {
+                t.close(clean);
+            } catch (RuntimeException e) {
+                LOG.warn("closing table state {}-{} failed", t.table(), t.partition(), e);
+            }
+        }
+        tables.clear();
         markerAsOf.clear();
         sourceAsOf.clear();
         for (AutoCloseable c : new AutoCloseable[] {consumer, restoreConsumer, producer}) {
@@ -512,6 +587,10 @@ public final class ProcessorThread implements Runnable {
                     }
                     openTask(repartitioned, tp.partition(), initial);
                     continue;
+                }
+                SourceDefinition source = sourcesByTopic.get(tp.topic());
+                if (source != null && source.table()) {
+                    openTable(source, tp);
                 }
                 for (ViewRuntime v : viewsBySourceTopic.getOrDefault(tp.topic(), List.of())) {
                     if (v.copartitioned()) {

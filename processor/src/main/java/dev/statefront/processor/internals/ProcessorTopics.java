@@ -70,6 +70,13 @@ public final class ProcessorTopics {
             ensure(admin, Topics.catalog(config.appId()), 1, compacted());
             ensure(admin, Topics.progress(config.appId()), 1, compacted());
             ensure(admin, Topics.deadLetter(config.appId()), config.topicPartitions(), Map.of());
+            for (SourceDefinition s : program.sources()) {
+                boolean read = program.views().stream().anyMatch(v -> v.source().name().equals(s.name()));
+                if (s.table() && read) {
+                    ensureExactly(admin, TablePartitionState.changelogTopic(config.appId(), s.name()),
+                            sourcePartitions.get(s.name()), compacted(), s.name());
+                }
+            }
             Map<String, ViewRuntime> views = new LinkedHashMap<>();
             for (ViewPlan plan : program.views()) {
                 ViewRuntime v = ViewRuntime.of(config.appId(), plan, sourcePartitions.get(plan.source().name()));
@@ -118,8 +125,8 @@ public final class ProcessorTopics {
             throws InterruptedException, ExecutionException, TimeoutException {
         int actual = ensure(admin, topic, partitions, configs);
         if (actual != partitions) {
-            throw new ProcessorException("topic '" + topic + "' of view '" + view + "' has " + actual
-                    + " partitions but the view's source has " + partitions + "; delete the topic or use another app.id");
+            throw new ProcessorException("topic '" + topic + "' of '" + view + "' has " + actual
+                    + " partitions but the source has " + partitions + "; delete the topic or use another app.id");
         }
     }
 
@@ -142,9 +149,15 @@ public final class ProcessorTopics {
         List<CatalogEntry> entries = new ArrayList<>();
         for (SourceDefinition s : program.sources()) {
             Map<String, String> options = new LinkedHashMap<>(s.options());
+            options.remove("password"); // the catalog is readable by every reader of the topics
+            String upstreamTable = options.remove("table");
+            if (upstreamTable != null) {
+                options.put("connector.table", upstreamTable);
+            }
             options.put("format", s.format());
             options.put("table", Boolean.toString(s.table()));
-            entries.add(new CatalogEntry(CatalogEntry.Kind.SOURCE, s.name(), s.sql(), s.schema(), s.topic(),
+            String sql = s.sql().replaceAll("(?i)(password\\s*=\\s*)'(?:[^']|'')*'", "$1'***'");
+            entries.add(new CatalogEntry(CatalogEntry.Kind.SOURCE, s.name(), sql, s.schema(), s.topic(),
                     sourcePartitions.get(s.name()), List.of(), options));
         }
         for (ViewRuntime v : views.values()) {

@@ -163,12 +163,12 @@ public final class CompiledViewPlan implements ViewPlan {
 
     @Override
     public GroupState newGroupState() {
-        return AggregateGroupState.empty(requireAggregate("newGroupState").calls(), source.table());
+        return AggregateGroupState.empty(requireAggregate("newGroupState").calls(), source.retracting());
     }
 
     @Override
     public GroupState groupStateFromBytes(byte[] bytes) {
-        return AggregateGroupState.fromBytes(requireAggregate("groupStateFromBytes").calls(), source.table(), bytes);
+        return AggregateGroupState.fromBytes(requireAggregate("groupStateFromBytes").calls(), source.retracting(), bytes);
     }
 
     @Override

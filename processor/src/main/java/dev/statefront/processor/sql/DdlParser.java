@@ -20,8 +20,12 @@ import java.util.Map;
 final class DdlParser {
     static final String SUPPORTED_STATEMENTS =
             "supported statements are CREATE SOURCE, CREATE TABLE, CREATE MATERIALIZED VIEW and CREATE SINK";
-    static final List<String> KNOWN_OPTIONS = List.of("topic", "format", "timestamp", "key");
-    static final List<String> SUPPORTED_FORMATS = List.of("json");
+    static final List<String> KNOWN_OPTIONS = List.of("topic", "format", "timestamp", "key", "connector", "url",
+            "table", "user", "password");
+    static final List<String> SUPPORTED_FORMATS = List.of("json", "debezium-json");
+    static final List<String> SOURCE_CONNECTORS = List.of("postgres-cdc");
+    /** Options that only a {@code connector} reads. */
+    static final List<String> CONNECTOR_OPTIONS = List.of("url", "table", "user", "password");
     static final List<String> SINK_OPTIONS = List.of("connector", "url", "table", "user", "password", "batch.size");
     static final List<String> SINK_CONNECTORS = List.of("postgres");
 
@@ -169,10 +173,49 @@ final class DdlParser {
         Map<String, String> values = new LinkedHashMap<>();
         options.forEach((k, v) -> values.put(k, v[1].text()));
 
-        String format = values.getOrDefault("format", "json").toLowerCase(Locale.ROOT);
+        String connector = values.get("connector");
+        if (connector != null) {
+            Token at = options.get("connector")[1];
+            if (!SOURCE_CONNECTORS.contains(connector.toLowerCase(Locale.ROOT))) {
+                throw fail(at, "unsupported connector '" + connector + "'; supported connectors are: "
+                        + String.join(", ", SOURCE_CONNECTORS));
+            }
+            if (!table) {
+                throw fail(at, "connector '" + connector + "' feeds a table (inserts, updates and deletes); "
+                        + "use CREATE TABLE " + name.text() + " (... PRIMARY KEY ...) instead of CREATE SOURCE");
+            }
+            for (String required : List.of("url", "table")) {
+                if (!values.containsKey(required) || values.get(required).isBlank()) {
+                    throw fail(at, "connector '" + connector + "' needs " + required + " = '...'"
+                            + (required.equals("url") ? " (e.g. 'jdbc:postgresql://host:5432/db')"
+                            : " (the PostgreSQL table, e.g. 'public." + name.text() + "')"));
+                }
+            }
+            if (!values.get("url").startsWith("jdbc:postgresql://")) {
+                throw fail(options.get("url")[1], "url '" + values.get("url") + "' is not a PostgreSQL JDBC url; "
+                        + "expected jdbc:postgresql://host[:port]/database");
+            }
+            if (values.containsKey("format")
+                    && !values.get("format").equalsIgnoreCase(SourceDefinition.DEBEZIUM_JSON)) {
+                throw fail(options.get("format")[1], "connector '" + connector + "' writes format '"
+                        + SourceDefinition.DEBEZIUM_JSON + "'; drop the format option or set it to that");
+            }
+        } else {
+            for (String o : CONNECTOR_OPTIONS) {
+                if (options.containsKey(o)) {
+                    throw fail(options.get(o)[0], "option '" + o + "' belongs to a connector; add connector = '"
+                            + SOURCE_CONNECTORS.get(0) + "' or drop it");
+                }
+            }
+        }
+        String format = values.getOrDefault("format", connector != null ? SourceDefinition.DEBEZIUM_JSON : "json")
+                .toLowerCase(Locale.ROOT);
         if (!SUPPORTED_FORMATS.contains(format)) {
             throw fail(options.get("format")[1], "unsupported format '" + values.get("format")
                     + "'; supported formats are: " + String.join(", ", SUPPORTED_FORMATS));
+        }
+        if (connector != null) {
+            values.put("connector", connector.toLowerCase(Locale.ROOT));
         }
         String topic = values.getOrDefault("topic", name.text());
         if (topic.isBlank()) {

@@ -355,7 +355,7 @@ final class ViewCompiler {
                 keyNames.add(names.get(p));
                 key.add(Expressions.field(k));
             }
-            boolean copartitioned = sourceKey.length == 1
+            boolean copartitioned = sourceKey.length == 1 && source.plainKeyed()
                     && source.columns().get(sourceKey[0]).type().kind() == ColumnType.Kind.VARCHAR;
             return new CompiledViewPlan(viewName, sql, source, schema(columns, keyNames), copartitioned,
                     out.conditions(), key, null, out.fields());
@@ -407,7 +407,7 @@ final class ViewCompiler {
             }
             keyNames.add(names.get(p));
         }
-        boolean copartitioned = groups.size() == 1 && sourceKey.length == 1
+        boolean copartitioned = groups.size() == 1 && sourceKey.length == 1 && source.plainKeyed()
                 && in.origins()[groups.get(0)] == sourceKey[0]
                 && source.columns().get(sourceKey[0]).type().kind() == ColumnType.Kind.VARCHAR;
         CompiledViewPlan.AggregatePart part =

@@ -73,13 +73,13 @@ class SqlErrorsTest {
     void shouldReportUnknownWithOptionListingKnownOptions() {
         SqlException e = fail("CREATE SOURCE s (k VARCHAR) WITH (topic = 's', partitions = '3')");
         assertEquals("statement 1 (CREATE SOURCE s), line 1:48: unknown option 'partitions'; known options are: "
-                + "topic, format, timestamp, key", e.getMessage());
+                + "topic, format, timestamp, key, connector, url, table, user, password", e.getMessage());
     }
 
     @Test
     void shouldReportUnsupportedFormatListingSupportedOnes() {
         SqlException e = fail("CREATE SOURCE s (k VARCHAR) WITH (format = 'avro')");
-        assertContains("line 1:44: unsupported format 'avro'; supported formats are: json", e.getMessage());
+        assertContains("line 1:44: unsupported format 'avro'; supported formats are: json, debezium-json", e.getMessage());
     }
 
     @Test
