@@ -25,6 +25,9 @@ public final class GatewayServer implements AutoCloseable {
     /** Lifecycle of a gateway. */
     public enum State { CREATED, STARTING, RUNNING, STOPPING, STOPPED }
 
+    /** Most request threads; each open change stream holds one. */
+    static final int MAX_THREADS = 1024;
+
     private final GatewayConfig config;
     private final PartitionRouter router;
     private final Duration defaultWait;
@@ -32,6 +35,9 @@ public final class GatewayServer implements AutoCloseable {
     private final AutoCloseable ownedSink;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private volatile Javalin app;
+    /** Change streams ({@code /v1/views/{view}/changes}); they need a state server in this process. */
+    private volatile dev.statefront.gateway.changes.ChangeSource changeSource;
+    private volatile dev.statefront.gateway.changes.ChangeStreamApi changeStreams;
 
     /**
      * A gateway over the in-process state server; ingest produces to {@code config.bootstrapServers()}.
@@ -43,6 +49,7 @@ public final class GatewayServer implements AutoCloseable {
     public GatewayServer(GatewayConfig config, StateServer stateServer) {
         this(config, new PartitionRouter(stateServer == null ? List.of() : List.of(new LocalStateReplica(stateServer))),
                 stateServer == null ? StateServerConfig.DEFAULT_MAX_WAIT : stateServer.config().maxWait(), null);
+        this.changeSource = stateServer == null ? null : dev.statefront.gateway.changes.ChangeSource.of(stateServer);
     }
 
     /**
@@ -92,8 +99,12 @@ public final class GatewayServer implements AutoCloseable {
             cfg.startupWatcherEnabled = false;
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.defaultContentType = "application/json";
+            // a change stream holds a request thread: room for hundreds of subscribers beside the reads
+            cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_THREADS, 8, 60_000);
         });
         new RestApi(router, defaultWait, events, config.maxBodyBytes()).register(javalin);
+        changeStreams = new dev.statefront.gateway.changes.ChangeStreamApi(changeSource, java.time.Clock.systemUTC());
+        changeStreams.register(javalin);
         try {
             javalin.start(config.bindHost(), config.restPort());
         } catch (RuntimeException e) {
@@ -136,6 +147,9 @@ public final class GatewayServer implements AutoCloseable {
             return;
         }
         Javalin a = app;
+        if (changeStreams != null) {
+            changeStreams.close(); // streams end with an error event instead of holding the stop up
+        }
         if (a != null) {
             a.stop();
         }
