@@ -1,23 +1,31 @@
 package dev.statefront.gateway;
 
+import dev.statefront.gateway.grpc.GrpcEndpoint;
+import dev.statefront.gateway.query.EventIngest;
+import dev.statefront.gateway.query.ViewQueries;
 import dev.statefront.gateway.rest.RestApi;
-import dev.statefront.gateway.routing.LocalStateReplica;
+import dev.statefront.gateway.routing.GrpcReplica;
 import dev.statefront.gateway.routing.PartitionRouter;
 import dev.statefront.ingest.EventSink;
+import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.server.StateServerConfig;
 import io.javalin.Javalin;
+import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public REST endpoint (Javalin): reads routed to state-server replicas, ingest into source topics.
- * Lifecycle {@code CREATED → RUNNING → STOPPED}; {@link #start()} binds the port or fails naming it.
+ * The public endpoints: REST (Javalin) and gRPC ({@code statefront.v1}), both over one {@link ViewQueries} path
+ * whose reads are routed to state-server replicas, and ingest into source topics.
+ * Lifecycle {@code CREATED → RUNNING → STOPPED}; {@link #start()} binds the ports or fails naming the one in use.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
@@ -28,13 +36,20 @@ public final class GatewayServer implements AutoCloseable {
     /** Most request threads; each open change stream holds one. */
     static final int MAX_THREADS = 1024;
 
+    /** In-process names of the replica services of gateways over a local state server, unique per JVM. */
+    private static final AtomicInteger IN_PROCESS_IDS = new AtomicInteger();
+    /** Deadline of an internal call that does not wait for a position. */
+    private static final Duration REPLICA_CALL_TIMEOUT = Duration.ofSeconds(5);
+
     private final GatewayConfig config;
     private final PartitionRouter router;
-    private final Duration defaultWait;
+    private final ViewQueries queries;
     private final EventSink events;
     private final AutoCloseable ownedSink;
+    private final List<AutoCloseable> owned = new ArrayList<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private volatile Javalin app;
+    private volatile GrpcEndpoint grpc;
     /** Change streams ({@code /v1/views/{view}/changes}); they need a state server in this process. */
     private volatile dev.statefront.gateway.changes.ChangeSource changeSource;
     private volatile dev.statefront.gateway.changes.ChangeStreamApi changeStreams;
@@ -47,9 +62,28 @@ public final class GatewayServer implements AutoCloseable {
      *     null when this process runs no state server: reads then answer 503 UNAVAILABLE
      */
     public GatewayServer(GatewayConfig config, StateServer stateServer) {
-        this(config, new PartitionRouter(stateServer == null ? List.of() : List.of(new LocalStateReplica(stateServer))),
-                stateServer == null ? StateServerConfig.DEFAULT_MAX_WAIT : stateServer.config().maxWait(), null);
+        this(config, inProcess(stateServer),
+                stateServer == null ? StateServerConfig.DEFAULT_MAX_WAIT : stateServer.config().maxWait());
         this.changeSource = stateServer == null ? null : dev.statefront.gateway.changes.ChangeSource.of(stateServer);
+    }
+
+    /** A router with the replicas it owns (closed with the gateway). */
+    private record OwnedReplicas(PartitionRouter router, List<AutoCloseable> owned) {
+    }
+
+    private GatewayServer(GatewayConfig config, OwnedReplicas replicas, Duration defaultWait) {
+        this(config, replicas.router(), defaultWait, null);
+        owned.addAll(replicas.owned());
+    }
+
+    private static OwnedReplicas inProcess(StateServer stateServer) {
+        if (stateServer == null) {
+            return new OwnedReplicas(new PartitionRouter(List.of()), List.of());
+        }
+        String name = "statefront-replica-" + stateServer.config().appId() + "-" + IN_PROCESS_IDS.incrementAndGet();
+        ReplicaServer server = ReplicaServer.inProcess(stateServer, name).start();
+        GrpcReplica replica = GrpcReplica.inProcess(name, REPLICA_CALL_TIMEOUT);
+        return new OwnedReplicas(new PartitionRouter(List.of(replica)), List.of(replica, server));
     }
 
     /**
@@ -63,7 +97,7 @@ public final class GatewayServer implements AutoCloseable {
     public GatewayServer(GatewayConfig config, PartitionRouter router, Duration defaultWait, EventSink events) {
         this.config = Objects.requireNonNull(config, "config");
         this.router = Objects.requireNonNull(router, "router");
-        this.defaultWait = Objects.requireNonNull(defaultWait, "defaultWait");
+        this.queries = new ViewQueries(router, Objects.requireNonNull(defaultWait, "defaultWait"));
         if (events == null) {
             KafkaEventSink sink = new KafkaEventSink(config);
             this.events = sink;
@@ -77,6 +111,11 @@ public final class GatewayServer implements AutoCloseable {
     /** The settings. */
     public GatewayConfig config() {
         return config;
+    }
+
+    /** The one query path both transports use. */
+    public ViewQueries queries() {
+        return queries;
     }
 
     /** The current lifecycle state. */
@@ -102,7 +141,7 @@ public final class GatewayServer implements AutoCloseable {
             // a change stream holds a request thread: room for hundreds of subscribers beside the reads
             cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_THREADS, 8, 60_000);
         });
-        new RestApi(router, defaultWait, events, config.maxBodyBytes()).register(javalin);
+        new RestApi(queries, events, config.maxBodyBytes()).register(javalin);
         changeStreams = new dev.statefront.gateway.changes.ChangeStreamApi(changeSource, java.time.Clock.systemUTC());
         changeStreams.register(javalin);
         try {
@@ -115,15 +154,50 @@ public final class GatewayServer implements AutoCloseable {
             }
             state.set(State.STOPPED);
             closeSink();
+            closeOwned();
             String why = isBind(e) ? "port " + config.restPort() + " is already in use (or not allowed) on "
                     + config.bindHost() + "; set another REST port" : e.toString();
             throw new GatewayStartException("cannot start the REST gateway on " + config.bindHost() + ":"
                     + config.restPort() + ": " + why, e);
         }
         app = javalin;
+        if (config.grpcPort() != GatewayConfig.NO_GRPC) {
+            GrpcEndpoint endpoint = new GrpcEndpoint(config.bindHost(), config.grpcPort(), queries,
+                    new EventIngest(queries, events));
+            try {
+                endpoint.start();
+            } catch (IOException | RuntimeException e) {
+                javalin.stop();
+                app = null;
+                state.set(State.STOPPED);
+                closeSink();
+                closeOwned();
+                String why = isBind(e) ? "port " + config.grpcPort() + " is already in use (or not allowed) on "
+                        + config.bindHost() + "; set another gRPC port" : e.toString();
+                throw new GatewayStartException("cannot start the gRPC gateway on " + config.bindHost() + ":"
+                        + config.grpcPort() + ": " + why, e);
+            }
+            grpc = endpoint;
+            LOG.info("gRPC gateway of app '{}' listening on {}:{}", config.appId(), config.bindHost(),
+                    endpoint.port());
+        }
         state.set(State.RUNNING);
         LOG.info("REST gateway of app '{}' listening on {}:{} (replicas {})", config.appId(), config.bindHost(),
                 javalin.port(), router.status());
+    }
+
+    /**
+     * The bound gRPC port (the actual one when configured as 0).
+     *
+     * @throws IllegalStateException if not running or serving no gRPC
+     */
+    public int grpcPort() {
+        GrpcEndpoint g = grpc;
+        if (g == null || state.get() != State.RUNNING) {
+            throw new IllegalStateException("gateway has no gRPC port: it is " + state.get()
+                    + (config.grpcPort() == GatewayConfig.NO_GRPC ? " and serves no gRPC" : ""));
+        }
+        return g.port();
     }
 
     /**
@@ -146,6 +220,10 @@ public final class GatewayServer implements AutoCloseable {
         if (s == State.STOPPED || s == State.STOPPING || !state.compareAndSet(s, State.STOPPING)) {
             return;
         }
+        GrpcEndpoint g = grpc;
+        if (g != null) {
+            g.close();
+        }
         Javalin a = app;
         if (changeStreams != null) {
             changeStreams.close(); // streams end with an error event instead of holding the stop up
@@ -154,8 +232,20 @@ public final class GatewayServer implements AutoCloseable {
             a.stop();
         }
         closeSink();
+        closeOwned();
         state.set(State.STOPPED);
-        LOG.info("REST gateway of app '{}' stopped", config.appId());
+        LOG.info("gateway of app '{}' stopped", config.appId());
+    }
+
+    private void closeOwned() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+        owned.clear();
     }
 
     private void closeSink() {

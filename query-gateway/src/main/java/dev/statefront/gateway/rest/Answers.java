@@ -44,7 +44,7 @@ final class Answers {
 
     /** A key as an object of the key columns by name. */
     static ObjectNode key(CatalogEntry view, Object[] key) {
-        return JsonValues.rowToJson(KeyArguments.keyColumns(view), key);
+        return JsonValues.rowToJson(dev.statefront.gateway.query.Keys.keyColumns(view), key);
     }
 
     static ArrayNode columns(CatalogEntry entry) {

@@ -5,21 +5,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.statefront.core.CatalogEntry;
-import dev.statefront.core.ColumnType;
 import dev.statefront.core.Json;
-import dev.statefront.core.KeyCodec;
-import dev.statefront.core.Position;
+import dev.statefront.gateway.query.EventIngest;
+import dev.statefront.gateway.query.KeyRange;
+import dev.statefront.gateway.query.Keys;
+import dev.statefront.gateway.query.QueryException;
+import dev.statefront.gateway.query.ReadAnswer;
+import dev.statefront.gateway.query.ScanPage;
+import dev.statefront.gateway.query.ViewList;
+import dev.statefront.gateway.query.ViewQueries;
 import dev.statefront.gateway.routing.PartitionRouter;
-import dev.statefront.ingest.EventProducer;
 import dev.statefront.ingest.EventSink;
-import dev.statefront.ingest.EventValidationException;
-import dev.statefront.ingest.EventViolation;
-import dev.statefront.ingest.IngestException;
 import dev.statefront.ingest.ProduceResult;
 import dev.statefront.ingest.RecordOffset;
-import dev.statefront.state.server.Freshness;
 import dev.statefront.state.server.ReadOptions;
-import dev.statefront.state.server.ReadResult;
 import dev.statefront.state.server.ViewDescription;
 import dev.statefront.state.server.ViewRow;
 import io.javalin.Javalin;
@@ -36,22 +35,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The v1 REST API over a {@link PartitionRouter} and an {@link EventSink}. Every answer is JSON; every error has
+ * The v1 REST API over the shared query path ({@link ViewQueries}, {@link EventIngest}). Every answer is JSON; every error has
  * the one shape {@code {"error": {"code", "message", "details"}}}, mapped from exceptions in one place
  * ({@link #register}).
  */
 public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
     /** Default page size of a scan. */
-    public static final int DEFAULT_LIMIT = 100;
+    public static final int DEFAULT_LIMIT = ViewQueries.DEFAULT_LIMIT;
     /** Largest page size of a scan, and most keys of a batch get. */
-    public static final int MAX_LIMIT = 10_000;
+    public static final int MAX_LIMIT = ViewQueries.MAX_LIMIT;
     private static final String ANSWERED = "statefront.answered";
     private static final String JSON = "application/json";
 
-    private final PartitionRouter router;
-    private final Duration defaultWait;
-    private final EventSink events;
+    private final ViewQueries queries;
+    private final EventIngest ingest;
     private final long maxBodyBytes;
 
     /**
@@ -63,9 +61,19 @@ public final class RestApi {
      * @param maxBodyBytes the largest request body; larger gets 413
      */
     public RestApi(PartitionRouter router, Duration defaultWait, EventSink events, long maxBodyBytes) {
-        this.router = Objects.requireNonNull(router, "router");
-        this.defaultWait = Objects.requireNonNull(defaultWait, "defaultWait");
-        this.events = Objects.requireNonNull(events, "events");
+        this(new ViewQueries(router, defaultWait), events, maxBodyBytes);
+    }
+
+    /**
+     * An API over the shared query path.
+     *
+     * @param queries the reads, shared with the other transports
+     * @param events where ingested events go
+     * @param maxBodyBytes the largest request body; larger gets 413
+     */
+    public RestApi(ViewQueries queries, EventSink events, long maxBodyBytes) {
+        this.queries = Objects.requireNonNull(queries, "queries");
+        this.ingest = new EventIngest(queries, Objects.requireNonNull(events, "events"));
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -92,7 +100,10 @@ public final class RestApi {
     // ------------------------------------------------------------------ errors, in one place
 
     private void fail(Exception e, Context ctx) {
-        if (e instanceof ApiException a) {
+        if (e instanceof QueryException q) {
+            ApiException a = toApi(q);
+            fail(a, ctx);
+        } else if (e instanceof ApiException a) {
             if (a.code() == ErrorCode.NOT_UP_TO_POSITION || a.code() == ErrorCode.UNAVAILABLE) {
                 ctx.header("Retry-After", "1");
             }
@@ -115,6 +126,45 @@ public final class RestApi {
         }
     }
 
+    /** The REST form of a query failure: the v1 error code and the details object of the v1 contract. */
+    static ApiException toApi(QueryException q) {
+        ObjectNode details = Answers.object();
+        ErrorCode code;
+        switch (q.code()) {
+            case NOT_FOUND -> {
+                code = ErrorCode.NOT_FOUND;
+                q.metadata().forEach(details::put);
+            }
+            case NOT_UP_TO_POSITION -> {
+                code = ErrorCode.NOT_UP_TO_POSITION;
+                ObjectNode missing = details.putObject("missing");
+                q.missing().forEach(missing::put);
+                details.put("position", q.metadata().get("position"));
+                details.put("min_position", q.metadata().get("min_position"));
+                details.put("waited_ms", Long.parseLong(q.metadata().getOrDefault("waited_ms", "0")));
+            }
+            case PAYLOAD_TOO_LARGE -> code = ErrorCode.PAYLOAD_TOO_LARGE;
+            case UNAVAILABLE -> code = ErrorCode.UNAVAILABLE;
+            default -> {
+                code = ErrorCode.INVALID_ARGUMENT;
+                if (!q.violations().isEmpty() && q.violations().get(0).field().startsWith("events[")) {
+                    ArrayNode arr = details.putArray("violations");
+                    for (QueryException.FieldViolation v : q.violations()) {
+                        ObjectNode o = arr.addObject();
+                        String f = v.field();
+                        if (f.startsWith("events[") && f.endsWith("]")) {
+                            o.put("index", Integer.parseInt(f.substring(7, f.length() - 1)));
+                        }
+                        o.put("field", f).put("reason", v.description());
+                    }
+                } else if (!q.violations().isEmpty()) {
+                    details.put("field", q.violations().get(0).field());
+                }
+            }
+        }
+        return new ApiException(code, q.getMessage(), details);
+    }
+
     private static void writeError(Context ctx, ErrorCode code, String message, ObjectNode details) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
         ctx.status(code.httpStatus());
@@ -122,77 +172,44 @@ public final class RestApi {
         ctx.result(bytes(Answers.error(code, message, details)));
     }
 
-    /** The value of an OK result, or the exception that answers the failure. */
-    private static <T> ReadResult<T> check(ReadResult<T> r, ReadOptions options) {
-        switch (r.status()) {
-            case OK:
-                return r;
-            case NOT_FOUND:
-                throw new ApiException(ErrorCode.NOT_FOUND, r.message());
-            case INVALID_ARGUMENT:
-                throw ApiException.invalid(r.message());
-            case NOT_UP_TO_POSITION: {
-                ObjectNode details = Answers.object();
-                ObjectNode missing = details.putObject("missing");
-                r.missing().forEach(missing::put);
-                details.put("position", r.position().token());
-                details.put("min_position", options.minPosition().token());
-                details.put("waited_ms", options.waitTimeout().toMillis());
-                throw new ApiException(ErrorCode.NOT_UP_TO_POSITION, r.message(), details);
-            }
-            default:
-                throw new ApiException(ErrorCode.UNAVAILABLE, r.message());
-        }
-    }
-
     // ------------------------------------------------------------------ handlers
 
     private void health(Context ctx) {
-        if (!router.serving()) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, "not serving yet: state replicas " + router.status());
+        if (!queries.serving()) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "not serving yet: state replicas " + queries.status());
         }
         ObjectNode answer = Answers.object();
         answer.put("status", "UP");
-        answer.put("replicas", router.status());
+        answer.put("replicas", queries.status());
         answer(ctx, answer);
     }
 
     private void listViews(Context ctx) {
-        ReadOptions options = readOptions(ctx);
-        List<CatalogEntry> views = check(router.views(), options).value();
+        ViewList list = queries.listViews(readOptions(ctx));
         ArrayNode arr = Json.mapper().createArrayNode();
-        Position position = Position.EMPTY;
-        Freshness freshness = null;
-        for (CatalogEntry e : views) {
-            ReadResult<ViewDescription> d = router.describe(e, options);
-            if (d.status() == dev.statefront.state.server.ReadStatus.NOT_FOUND) {
-                continue; // dropped while listing
-            }
-            check(d, options);
-            ObjectNode v = Answers.view(e, d.value(), false);
+        for (ViewDescription d : list.views()) {
+            ObjectNode v = Answers.view(d.entry(), d, false);
             v.set("name", v.remove("view"));
             arr.add(v);
-            position = position.merge(d.position());
-            freshness = freshness == null ? d.freshness() : freshness.min(d.freshness());
         }
         ObjectNode answer = Answers.object();
         answer.set("views", arr);
-        answer(ctx, Answers.withReadState(answer, position, freshness));
+        answer(ctx, Answers.withReadState(answer, list.position(), list.freshness()));
     }
 
     private void describeView(Context ctx) {
         ReadOptions options = readOptions(ctx);
-        CatalogEntry view = view(ctx, options);
-        ReadResult<ViewDescription> d = check(router.describe(view, options), options);
+        CatalogEntry view = queries.view(ctx.pathParam("view"), options);
+        ReadAnswer<ViewDescription> d = queries.describe(view, options);
         answer(ctx, Answers.withReadState(Answers.view(d.value().entry(), d.value(), true), d.position(),
                 d.freshness()));
     }
 
     private void getRow(Context ctx) {
         ReadOptions options = readOptions(ctx);
-        CatalogEntry view = view(ctx, options);
-        Object[] key = KeyArguments.fullKey(view, keySegments(ctx), "key path /rows/{key}");
-        ReadResult<Object[]> r = check(router.get(view, key, options), options);
+        CatalogEntry view = queries.view(ctx.pathParam("view"), options);
+        Object[] key = Keys.fullKeyFromText(view, keySegments(ctx), "key path /rows/{key}");
+        ReadAnswer<Object[]> r = queries.get(view, key, options);
         if (r.value() == null) {
             ObjectNode details = Answers.object();
             details.set("key", Answers.key(view, key));
@@ -208,65 +225,50 @@ public final class RestApi {
 
     private void scan(Context ctx) {
         ReadOptions options = readOptions(ctx);
-        CatalogEntry view = view(ctx, options);
+        CatalogEntry view = queries.view(ctx.pathParam("view"), options);
         int limit = limit(ctx);
-        List<ColumnType> types = view.schema().keyTypes();
-        byte[] lower = null;
-        byte[] upper = null;
         List<String> from = ctx.queryParams("from");
-        if (!from.isEmpty()) {
-            lower = KeyCodec.encodePrefix(types, KeyArguments.leadingKey(view, from, "from"), false);
-        }
         List<String> to = ctx.queryParams("to");
-        if (!to.isEmpty()) {
-            upper = KeyCodec.encodePrefix(types, KeyArguments.leadingKey(view, to, "to"), false);
-        }
         List<String> prefix = ctx.queryParams("prefix");
-        if (!prefix.isEmpty()) {
-            Object[] leading = KeyArguments.leadingKey(view, prefix, "prefix");
-            boolean stringPrefix = types.get(leading.length - 1).kind() == ColumnType.Kind.VARCHAR;
-            byte[] start = KeyCodec.encodePrefix(types, leading, stringPrefix);
-            lower = max(lower, start);
-            upper = min(upper, KeyCodec.prefixEnd(start));
-        }
-        String cursor = ctx.queryParam("cursor");
-        if (cursor != null && !cursor.isEmpty()) {
-            lower = max(lower, KeyArguments.cursor(view, cursor));
-        }
-        ReadResult<List<ViewRow>> r = check(router.scan(view, lower, upper, limit + 1, options), options);
-        List<ViewRow> rows = r.value();
+        KeyRange range = KeyRange.of(view,
+                from.isEmpty() ? null : Keys.leadingKeyFromText(view, from, "from"),
+                to.isEmpty() ? null : Keys.leadingKeyFromText(view, to, "to"),
+                prefix.isEmpty() ? null : Keys.leadingKeyFromText(view, prefix, "prefix"),
+                ctx.queryParam("cursor"));
+        ScanPage page = queries.scan(view, range, limit, options);
         ArrayNode arr = Json.mapper().createArrayNode();
-        for (int i = 0; i < Math.min(limit, rows.size()); i++) {
-            arr.add(Answers.row(view, rows.get(i).row()));
+        for (ViewRow row : page.rows()) {
+            arr.add(Answers.row(view, row.row()));
         }
         ObjectNode answer = Answers.object();
         answer.put("view", view.name());
         answer.set("rows", arr);
-        if (rows.size() > limit) {
-            answer.put("next_cursor", KeyArguments.cursorOf(rows.get(limit).key()));
+        if (page.nextCursor() != null) {
+            answer.put("next_cursor", page.nextCursor());
         } else {
             answer.putNull("next_cursor");
         }
-        answer(ctx, Answers.withReadState(answer, r.position(), r.freshness()));
+        answer(ctx, Answers.withReadState(answer, page.position(), page.freshness()));
     }
 
     private void batchGet(Context ctx) {
         ReadOptions options = readOptions(ctx);
-        CatalogEntry view = view(ctx, options);
+        CatalogEntry view = queries.view(ctx.pathParam("view"), options);
         JsonNode body = body(ctx);
         JsonNode keysNode = body.get("keys");
         if (!body.isObject() || keysNode == null || !keysNode.isArray()) {
             throw ApiException.invalid("body must be {\"keys\": [...]}: an array of keys, each an array of values in "
-                    + "key-column order " + KeyArguments.describeKey(view) + " (a bare value for a single-column key)");
+                    + "key-column order " + Keys.describeKey(view) + " (a bare value for a single-column key)");
         }
-        if (keysNode.size() > MAX_LIMIT) {
-            throw ApiException.invalid("at most " + MAX_LIMIT + " keys per batchGet, got " + keysNode.size());
+        if (keysNode.size() > ViewQueries.MAX_LIMIT) {
+            throw ApiException.invalid("at most " + ViewQueries.MAX_LIMIT + " keys per batchGet, got "
+                    + keysNode.size());
         }
         List<Object[]> keys = new ArrayList<>(keysNode.size());
         for (int i = 0; i < keysNode.size(); i++) {
-            keys.add(KeyArguments.fromJson(view, keysNode.get(i), "keys[" + i + "]"));
+            keys.add(Keys.fullKeyFromJson(view, keysNode.get(i), "keys[" + i + "]"));
         }
-        ReadResult<List<Object[]>> r = check(router.batchGet(view, keys, options), options);
+        ReadAnswer<List<Object[]>> r = queries.batchGet(view, keys, options);
         ArrayNode arr = Json.mapper().createArrayNode();
         for (int i = 0; i < keys.size(); i++) {
             Object[] row = r.value().get(i);
@@ -286,9 +288,8 @@ public final class RestApi {
     }
 
     private void listSources(Context ctx) {
-        ReadOptions options = ReadOptions.NOW;
         ArrayNode arr = Json.mapper().createArrayNode();
-        for (CatalogEntry e : check(router.sources(), options).value()) {
+        for (CatalogEntry e : queries.sources()) {
             ObjectNode s = Answers.source(e);
             s.set("name", s.remove("source"));
             arr.add(s);
@@ -299,11 +300,12 @@ public final class RestApi {
     }
 
     private void describeSource(Context ctx) {
-        answer(ctx, Answers.source(check(router.source(ctx.pathParam("source")), ReadOptions.NOW).value()));
+        answer(ctx, Answers.source(queries.source(ctx.pathParam("source"))));
     }
 
     private void ingest(Context ctx) {
-        CatalogEntry source = check(router.source(ctx.pathParam("source")), ReadOptions.NOW).value();
+        String source = ctx.pathParam("source");
+        queries.source(source); // an unknown source is a 404 before the body is looked at
         JsonNode body = body(ctx);
         List<JsonNode> list = new ArrayList<>();
         if (body.isArray()) {
@@ -314,21 +316,9 @@ public final class RestApi {
             throw ApiException.invalid("body must be one JSON object (an event) or an array of them, got "
                     + body.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
-        List<EventViolation> violations = EventProducer.validate(source, list);
-        if (!violations.isEmpty()) {
-            throw invalidEvents(new EventValidationException(source.name(), violations));
-        }
-        ProduceResult result;
-        try {
-            result = list.isEmpty() ? new ProduceResult(source.name(), source.topic(), List.of(), Position.EMPTY)
-                    : events.produce(source, list);
-        } catch (EventValidationException e) {
-            throw invalidEvents(e);
-        } catch (IngestException e) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, e.getMessage());
-        }
+        ProduceResult result = ingest.produce(source, list);
         ObjectNode answer = Answers.object();
-        answer.put("source", source.name());
+        answer.put("source", result.source());
         answer.put("written", result.offsets().size());
         ArrayNode offsets = answer.putArray("offsets");
         for (RecordOffset o : result.offsets()) {
@@ -338,33 +328,11 @@ public final class RestApi {
         answer(ctx, answer);
     }
 
-    private static ApiException invalidEvents(EventValidationException e) {
-        ObjectNode details = Answers.object();
-        ArrayNode arr = details.putArray("violations");
-        for (EventViolation v : e.violations()) {
-            arr.addObject().put("index", v.index()).put("reason", v.reason());
-        }
-        return new ApiException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), details);
-    }
-
     // ------------------------------------------------------------------ request decoding
 
-    private CatalogEntry view(Context ctx, ReadOptions options) {
-        return check(router.view(ctx.pathParam("view")), options).value();
-    }
-
     private ReadOptions readOptions(Context ctx) {
-        Position min = Position.EMPTY;
-        String token = ctx.queryParam("min_position");
-        if (token != null && !token.isEmpty()) {
-            try {
-                min = Position.fromToken(token);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("min_position: " + e.getMessage());
-            }
-        }
         String waitText = ctx.queryParam("wait_ms");
-        Duration wait = min.isEmpty() ? Duration.ZERO : defaultWait;
+        Duration wait = null;
         if (waitText != null && !waitText.isEmpty()) {
             try {
                 long ms = Long.parseLong(waitText.trim());
@@ -376,7 +344,7 @@ public final class RestApi {
                 throw ApiException.invalid("wait_ms must be a whole number of milliseconds >= 0, got '" + waitText + "'");
             }
         }
-        return new ReadOptions(min, wait);
+        return queries.readOptions(ctx.queryParam("min_position"), wait);
     }
 
     private static int limit(Context ctx) {
@@ -430,14 +398,6 @@ public final class RestApi {
         } catch (IOException e) {
             throw ApiException.invalid("request body cannot be read: " + e.getMessage());
         }
-    }
-
-    private static byte[] max(byte[] a, byte[] b) {
-        return a == null ? b : b == null ? a : KeyCodec.compare(a, b) >= 0 ? a : b;
-    }
-
-    private static byte[] min(byte[] a, byte[] b) {
-        return a == null ? b : b == null ? a : KeyCodec.compare(a, b) <= 0 ? a : b;
     }
 
     private static void answer(Context ctx, ObjectNode answer) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-/** The state server running in this process. */
+/** The state server running in this process, called directly (no transport); for tests and embedding. */
 public final class LocalStateReplica implements StateReplica {
     private final StateServer server;
 
@@ -66,18 +66,18 @@ public final class LocalStateReplica implements StateReplica {
     }
 
     @Override
-    public ReadResult<Object[]> get(String view, Object[] key, ReadOptions options) {
-        return server.get(view, key, options);
+    public ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions options) {
+        return server.get(view.name(), key, options);
     }
 
     @Override
-    public ReadResult<List<Object[]>> batchGet(String view, List<Object[]> keys, ReadOptions options) {
-        return server.batchGet(view, keys, options);
+    public ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions options) {
+        return server.batchGet(view.name(), keys, options);
     }
 
     @Override
-    public ReadResult<List<ViewRow>> scan(String view, byte[] fromInclusive, byte[] toExclusive, int limit,
+    public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] fromInclusive, byte[] toExclusive, int limit,
                                           Set<Integer> partitions, ReadOptions options) {
-        return server.scan(view, fromInclusive, toExclusive, limit, partitions, options);
+        return server.scan(view.name(), fromInclusive, toExclusive, limit, partitions, options);
     }
 }

@@ -14,11 +14,14 @@ import dev.statefront.state.server.ViewRow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -73,7 +76,7 @@ public final class PartitionRouter {
 
     private <T> ReadResult<T> catalog(Function<StateReplica, ReadResult<T>> call) {
         ReadResult<T> last = ReadResult.failure(ReadStatus.UNAVAILABLE, "no state replica is configured for this "
-                + "gateway; run the state-server role in this process");
+                + "gateway; run the state-server role in this process or set gateway.replicas");
         for (StateReplica r : ordered()) {
             last = call.apply(r);
             if (last.status() != ReadStatus.UNAVAILABLE) {
@@ -83,7 +86,10 @@ public final class PartitionRouter {
         return last;
     }
 
-    /** One row by key, from the replica serving the key's partition. */
+    /**
+     * One row by key, from a replica serving the key's partition; a replica that is down or behind the requested
+     * position is skipped for the next one serving the partition (asked without waiting again).
+     */
     public ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions options) {
         int partition;
         try {
@@ -91,119 +97,186 @@ public final class PartitionRouter {
         } catch (IllegalArgumentException | ClassCastException e) {
             return invalidKey(view, key, e);
         }
-        StateReplica r = replicaFor(view, partition);
-        return r == null ? noReplica(view, Set.of(partition)) : r.get(view.name(), key, options);
+        List<StateReplica> candidates = candidates(view, partition, Set.of());
+        if (candidates.isEmpty()) {
+            return noReplica(view, Set.of(partition));
+        }
+        ReadResult<Object[]> last = null;
+        ReadOptions o = options;
+        for (StateReplica r : candidates) {
+            last = r.get(view, key, o);
+            if (!retryable(last)) {
+                return last;
+            }
+            o = o.withWaitTimeout(Duration.ZERO);
+        }
+        return last;
     }
 
-    /** Rows of several keys in request order (null where absent), grouped per replica. */
+    /** Rows of several keys in request order (null where absent), grouped per replica, with fail-over per group. */
     public ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions options) {
-        Map<StateReplica, List<Integer>> byReplica = new LinkedHashMap<>();
+        int[] partitionOf = new int[keys.size()];
         for (int i = 0; i < keys.size(); i++) {
-            int partition;
             try {
-                partition = Partitions.forKey(view.schema().keyTypes(), keys.get(i), partitions(view));
+                partitionOf[i] = Partitions.forKey(view.schema().keyTypes(), keys.get(i), partitions(view));
             } catch (IllegalArgumentException | ClassCastException e) {
                 return invalidKey(view, keys.get(i), e);
             }
-            StateReplica r = replicaFor(view, partition);
-            if (r == null) {
-                return noReplica(view, Set.of(partition));
-            }
-            byReplica.computeIfAbsent(r, x -> new ArrayList<>()).add(i);
         }
-        if (byReplica.size() <= 1) {
-            if (byReplica.isEmpty()) {
-                return ReadResult.ok(List.of(), Position.EMPTY, Freshness.UNKNOWN);
-            }
-            return byReplica.keySet().iterator().next().batchGet(view.name(), keys, options);
+        if (keys.isEmpty()) {
+            return ReadResult.ok(List.of(), Position.EMPTY, Freshness.UNKNOWN);
         }
         Object[][] rows = new Object[keys.size()][];
         Position position = Position.EMPTY;
         Freshness freshness = null;
-        for (Map.Entry<StateReplica, List<Integer>> e : byReplica.entrySet()) {
-            List<Object[]> sub = e.getValue().stream().map(keys::get).toList();
-            ReadResult<List<Object[]>> res = e.getKey().batchGet(view.name(), sub, options);
-            if (!res.isOk()) {
-                return res;
+        Set<StateReplica> failed = new HashSet<>();
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            pending.add(i);
+        }
+        ReadOptions o = options;
+        ReadResult<List<Object[]>> lastFailure = null;
+        while (!pending.isEmpty()) {
+            Map<StateReplica, List<Integer>> byReplica = new LinkedHashMap<>();
+            for (int i : pending) {
+                List<StateReplica> c = candidates(view, partitionOf[i], failed);
+                if (c.isEmpty()) {
+                    return lastFailure != null ? lastFailure : noReplica(view, Set.of(partitionOf[i]));
+                }
+                byReplica.computeIfAbsent(c.get(0), x -> new ArrayList<>()).add(i);
             }
-            for (int j = 0; j < sub.size(); j++) {
-                rows[e.getValue().get(j)] = res.value().get(j);
+            pending = new ArrayList<>();
+            for (Map.Entry<StateReplica, List<Integer>> e : byReplica.entrySet()) {
+                List<Object[]> sub = e.getValue().size() == keys.size() ? keys
+                        : e.getValue().stream().map(keys::get).toList();
+                ReadResult<List<Object[]>> res = e.getKey().batchGet(view, sub, o);
+                if (retryable(res)) {
+                    failed.add(e.getKey());
+                    pending.addAll(e.getValue());
+                    lastFailure = res;
+                    continue;
+                }
+                if (!res.isOk()) {
+                    return res;
+                }
+                for (int j = 0; j < sub.size(); j++) {
+                    rows[e.getValue().get(j)] = res.value().get(j);
+                }
+                position = position.merge(res.position());
+                freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
             }
-            position = position.merge(res.position());
-            freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+            o = o.withWaitTimeout(Duration.ZERO);
         }
         return ReadResult.ok(Arrays.asList(rows), position, freshness);
     }
 
     /**
      * Rows in key order over an encoded key range, at most {@code limit}, merged over the replicas covering all
-     * of the view's partitions.
+     * of the view's partitions; the partitions of a replica that is down or behind go to another replica.
      */
     public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] fromInclusive, byte[] toExclusive, int limit,
                                           ReadOptions options) {
-        Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
-        Set<Integer> unserved = new TreeSet<>();
-        for (int p = 0; p < partitions(view); p++) {
-            StateReplica r = replicaFor(view, p);
-            if (r == null) {
-                unserved.add(p);
-            } else {
-                plan.computeIfAbsent(r, x -> new TreeSet<>()).add(p);
-            }
-        }
-        if (!unserved.isEmpty()) {
-            return noReplica(view, unserved);
-        }
-        List<List<ViewRow>> parts = new ArrayList<>(plan.size());
+        List<List<ViewRow>> parts = new ArrayList<>();
         Position position = Position.EMPTY;
         Freshness freshness = null;
-        for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
-            Set<Integer> wanted = e.getKey().servedPartitions(view.name()).equals(e.getValue()) ? null : e.getValue();
-            ReadResult<List<ViewRow>> res = e.getKey().scan(view.name(), fromInclusive, toExclusive, limit, wanted,
-                    options);
-            if (!res.isOk()) {
-                return res;
+        Set<StateReplica> failed = new HashSet<>();
+        Set<Integer> pending = new TreeSet<>();
+        for (int p = 0; p < partitions(view); p++) {
+            pending.add(p);
+        }
+        ReadOptions o = options;
+        ReadResult<List<ViewRow>> lastFailure = null;
+        while (!pending.isEmpty()) {
+            Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
+            Set<Integer> unserved = new TreeSet<>();
+            for (int p : pending) {
+                List<StateReplica> c = candidates(view, p, failed);
+                if (c.isEmpty()) {
+                    unserved.add(p);
+                } else {
+                    plan.computeIfAbsent(c.get(0), x -> new TreeSet<>()).add(p);
+                }
             }
-            parts.add(res.value());
-            position = position.merge(res.position());
-            freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+            if (!unserved.isEmpty()) {
+                return lastFailure != null ? lastFailure : noReplica(view, unserved);
+            }
+            pending = new TreeSet<>();
+            for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
+                Set<Integer> wanted = e.getKey().servedPartitions(view.name()).equals(e.getValue()) ? null
+                        : e.getValue();
+                ReadResult<List<ViewRow>> res = e.getKey().scan(view, fromInclusive, toExclusive, limit, wanted, o);
+                if (retryable(res)) {
+                    failed.add(e.getKey());
+                    pending.addAll(e.getValue());
+                    lastFailure = res;
+                    continue;
+                }
+                if (!res.isOk()) {
+                    return res;
+                }
+                parts.add(res.value());
+                position = position.merge(res.position());
+                freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+            }
+            o = o.withWaitTimeout(Duration.ZERO);
         }
         return ReadResult.ok(mergeByKey(parts, limit), position, freshness);
     }
 
     /** A view's description, with row counts and partition states summed over the replicas serving it. */
     public ReadResult<ViewDescription> describe(CatalogEntry view, ReadOptions options) {
-        Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
-        for (int p = 0; p < partitions(view); p++) {
-            StateReplica r = replicaFor(view, p);
-            if (r == null) {
-                return noReplica(view, Set.of(p));
-            }
-            plan.computeIfAbsent(r, x -> new TreeSet<>()).add(p);
-        }
-        if (plan.size() == 1) {
-            return plan.keySet().iterator().next().describe(view.name(), options);
-        }
         long rows = 0;
-        List<PartitionStatus> statuses = new ArrayList<>();
+        Map<Integer, PartitionStatus> statuses = new TreeMap<>();
         Position position = Position.EMPTY;
         Freshness freshness = null;
-        for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
-            ReadResult<ViewDescription> res = e.getKey().describe(view.name(), options);
-            if (!res.isOk()) {
-                return res;
-            }
-            for (PartitionStatus s : res.value().partitions()) {
-                if (e.getValue().contains(s.partition())) {
-                    statuses.add(s);
-                    rows += s.rowCount();
-                }
-            }
-            position = position.merge(res.position());
-            freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+        CatalogEntry entry = view;
+        Set<StateReplica> failed = new HashSet<>();
+        Set<Integer> pending = new TreeSet<>();
+        for (int p = 0; p < partitions(view); p++) {
+            pending.add(p);
         }
-        statuses.sort(Comparator.comparingInt(PartitionStatus::partition));
-        return ReadResult.ok(new ViewDescription(view, rows, statuses), position, freshness);
+        ReadOptions o = options;
+        ReadResult<ViewDescription> lastFailure = null;
+        while (!pending.isEmpty()) {
+            Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
+            for (int p : pending) {
+                List<StateReplica> c = candidates(view, p, failed);
+                if (c.isEmpty()) {
+                    return lastFailure != null ? lastFailure : noReplica(view, Set.of(p));
+                }
+                plan.computeIfAbsent(c.get(0), x -> new TreeSet<>()).add(p);
+            }
+            pending = new TreeSet<>();
+            for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
+                ReadResult<ViewDescription> res = e.getKey().describe(view.name(), o);
+                if (retryable(res)) {
+                    failed.add(e.getKey());
+                    pending.addAll(e.getValue());
+                    lastFailure = res;
+                    continue;
+                }
+                if (!res.isOk()) {
+                    return res;
+                }
+                entry = res.value().entry();
+                for (PartitionStatus s : res.value().partitions()) {
+                    if (e.getValue().contains(s.partition())) {
+                        statuses.put(s.partition(), s);
+                        rows += s.rowCount();
+                    }
+                }
+                position = position.merge(res.position());
+                freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+            }
+            o = o.withWaitTimeout(Duration.ZERO);
+        }
+        return ReadResult.ok(new ViewDescription(entry, rows, new ArrayList<>(statuses.values())), position,
+                freshness);
+    }
+
+    /** True for outcomes another replica of the same partitions may answer better. */
+    private static boolean retryable(ReadResult<?> r) {
+        return r.status() == ReadStatus.UNAVAILABLE || r.status() == ReadStatus.NOT_UP_TO_POSITION;
     }
 
     /**
@@ -238,13 +311,15 @@ public final class PartitionRouter {
         return out;
     }
 
-    private StateReplica replicaFor(CatalogEntry view, int partition) {
+    /** The replicas serving a partition, serving ones first, without the excluded ones. */
+    private List<StateReplica> candidates(CatalogEntry view, int partition, Set<StateReplica> excluded) {
+        List<StateReplica> out = new ArrayList<>(2);
         for (StateReplica r : ordered()) {
-            if (r.servedPartitions(view.name()).contains(partition)) {
-                return r;
+            if (!excluded.contains(r) && r.servedPartitions(view.name()).contains(partition)) {
+                out.add(r);
             }
         }
-        return null;
+        return out;
     }
 
     /** Serving replicas first, in configured order. */

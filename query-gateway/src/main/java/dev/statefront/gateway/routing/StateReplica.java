@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A state server as the gateway sees it: the in-process one today, a gRPC client tomorrow. Expected outcomes
- * are {@link ReadResult} values; implementations do not throw for them.
+ * A state server as the gateway sees it: {@link GrpcReplica} (over TCP, or grpc-java's in-process transport in the
+ * all-in-one process) or {@link LocalStateReplica} (direct calls, for tests). Expected outcomes, including a
+ * replica that cannot be reached, are {@link ReadResult} values; implementations do not throw for them.
  */
 public interface StateReplica {
     /** A name for messages, e.g. {@code local} or {@code host:port}. */
@@ -40,13 +41,13 @@ public interface StateReplica {
     /** A view with row counts over the partitions this replica serves. */
     ReadResult<ViewDescription> describe(String view, ReadOptions options);
 
-    /** One row by key. */
-    ReadResult<Object[]> get(String view, Object[] key, ReadOptions options);
+    /** One row by key; {@code view} is the catalog entry the gateway routed by. */
+    ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions options);
 
     /** Rows of several keys in request order, null where absent. */
-    ReadResult<List<Object[]>> batchGet(String view, List<Object[]> keys, ReadOptions options);
+    ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions options);
 
     /** Rows in key order over an encoded key range, restricted to some served partitions (null: all served). */
-    ReadResult<List<ViewRow>> scan(String view, byte[] fromInclusive, byte[] toExclusive, int limit,
+    ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] fromInclusive, byte[] toExclusive, int limit,
                                    Set<Integer> partitions, ReadOptions options);
 }

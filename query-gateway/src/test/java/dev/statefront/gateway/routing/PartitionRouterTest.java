@@ -69,14 +69,14 @@ class PartitionRouterTest {
             public ReadResult<CatalogEntry> view(String name) { return local.view(name); }
             public ReadResult<CatalogEntry> source(String name) { return local.source(name); }
             public ReadResult<ViewDescription> describe(String view, ReadOptions o) { return local.describe(view, o); }
-            public ReadResult<Object[]> get(String view, Object[] key, ReadOptions o) {
+            public ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions o) {
                 assertTrue(partitions.contains(Partitions.forKey(SCHEMA.keyTypes(), key, 4)), id + " got a foreign key");
                 return local.get(view, key, o);
             }
-            public ReadResult<List<Object[]>> batchGet(String view, List<Object[]> keys, ReadOptions o) {
+            public ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions o) {
                 return local.batchGet(view, keys, o);
             }
-            public ReadResult<List<ViewRow>> scan(String view, byte[] f, byte[] t, int limit, Set<Integer> parts,
+            public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] f, byte[] t, int limit, Set<Integer> parts,
                                                   ReadOptions o) {
                 return local.scan(view, f, t, limit, parts == null ? partitions : parts, o);
             }

@@ -1,0 +1,366 @@
+package dev.statefront.gateway.routing;
+
+import com.google.protobuf.ByteString;
+import dev.statefront.core.CatalogEntry;
+import dev.statefront.core.ColumnType;
+import dev.statefront.core.KeyCodec;
+import dev.statefront.core.Position;
+import dev.statefront.core.RowCodec;
+import dev.statefront.proto.internal.v1.BatchGetRequest;
+import dev.statefront.proto.internal.v1.BatchGetResponse;
+import dev.statefront.proto.internal.v1.CatalogRequest;
+import dev.statefront.proto.internal.v1.CatalogResponse;
+import dev.statefront.proto.internal.v1.DescribeRequest;
+import dev.statefront.proto.internal.v1.DescribeResponse;
+import dev.statefront.proto.internal.v1.GetRequest;
+import dev.statefront.proto.internal.v1.GetResponse;
+import dev.statefront.proto.internal.v1.ReadConsistency;
+import dev.statefront.proto.internal.v1.ReadOutcome;
+import dev.statefront.proto.internal.v1.ReplicaServiceGrpc;
+import dev.statefront.proto.internal.v1.ScanRequest;
+import dev.statefront.proto.internal.v1.ScanResponse;
+import dev.statefront.proto.internal.v1.StatusRequest;
+import dev.statefront.proto.internal.v1.StatusResponse;
+import dev.statefront.state.server.Freshness;
+import dev.statefront.state.server.PartitionStatus;
+import dev.statefront.state.server.ReadOptions;
+import dev.statefront.state.server.ReadResult;
+import dev.statefront.state.server.ReadStatus;
+import dev.statefront.state.server.ViewDescription;
+import dev.statefront.state.server.ViewRow;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A state server reached over gRPC ({@code statefront.internal.v1.ReplicaService}): over TCP for a state server in
+ * another process, or over grpc-java's in-process transport in the all-in-one process. Every call has a deadline:
+ * the read's wait plus {@code callTimeout} (an enclosing gRPC call's earlier deadline wins, so deadlines propagate).
+ * The replica's state, served partitions and view catalog are polled in the background, so routing a read costs no
+ * extra call. A replica that cannot be reached answers UNAVAILABLE values, never exceptions.
+ */
+public final class GrpcReplica implements StateReplica, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcReplica.class);
+    /** How often the replica's status is polled. */
+    public static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+    private static final long MISS_REFRESH_NANOS = Duration.ofMillis(100).toNanos();
+
+    private final String id;
+    private final ManagedChannel channel;
+    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
+    private final Duration callTimeout;
+    private final ScheduledExecutorService poller;
+    private volatile Snapshot snapshot = new Snapshot("UNKNOWN (not polled yet)", false, Map.of(), Map.of(), 0);
+
+    /** What the last status poll said. */
+    private record Snapshot(String state, boolean serving, Map<String, Set<Integer>> served,
+                            Map<String, CatalogEntry> views, long atNanos) {
+    }
+
+    private GrpcReplica(String id, ManagedChannel channel, Duration callTimeout) {
+        this.id = id;
+        this.channel = channel;
+        this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
+        this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "statefront-replica-poll-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+        refresh();
+        poller.scheduleWithFixedDelay(this::refresh, POLL_INTERVAL.toMillis(), POLL_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A replica at {@code host:port} over plaintext TCP.
+     *
+     * @param target {@code host:port}
+     * @param callTimeout the deadline of a call that does not wait for a position
+     */
+    public static GrpcReplica connect(String target, Duration callTimeout) {
+        ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
+                .keepAliveTime(30, TimeUnit.SECONDS).build();
+        return new GrpcReplica(target, ch, callTimeout);
+    }
+
+    /** A replica in this JVM, served under an in-process name (see {@code ReplicaServer.inProcess}). */
+    public static GrpcReplica inProcess(String name, Duration callTimeout) {
+        return new GrpcReplica("in-process:" + name, InProcessChannelBuilder.forName(name).directExecutor().build(),
+                callTimeout);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public boolean serving() {
+        return snapshot.serving();
+    }
+
+    @Override
+    public String status() {
+        return snapshot.state();
+    }
+
+    @Override
+    public Set<Integer> servedPartitions(String view) {
+        Set<Integer> parts = snapshot.served().get(view);
+        if (parts == null && System.nanoTime() - snapshot.atNanos() > MISS_REFRESH_NANOS) {
+            refresh(); // a view created since the last poll
+            parts = snapshot.served().get(view);
+        }
+        return parts == null ? Set.of() : parts;
+    }
+
+    /** Polls the replica's status now. */
+    void refresh() {
+        long now = System.nanoTime();
+        try {
+            StatusResponse r = stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+            Map<String, Set<Integer>> served = new HashMap<>();
+            for (StatusResponse.Served s : r.getServedList()) {
+                served.put(s.getView(), Set.copyOf(new TreeSet<>(s.getPartitionsList())));
+            }
+            Map<String, CatalogEntry> views = new HashMap<>();
+            for (ByteString b : r.getViewEntriesList()) {
+                CatalogEntry e = CatalogEntry.fromJson(b.toByteArray());
+                views.put(e.name(), e);
+            }
+            boolean wasServing = snapshot.serving();
+            snapshot = new Snapshot(r.getState(), r.getServing(), Map.copyOf(served), Map.copyOf(views), now);
+            if (r.getServing() != wasServing) {
+                LOG.info("state replica {} is {}", id, r.getState());
+            }
+        } catch (StatusRuntimeException e) {
+            markDown(e, now);
+        } catch (RuntimeException e) {
+            LOG.warn("state replica {}: cannot read its status: {}", id, e.toString());
+            snapshot = new Snapshot("UNREADABLE (" + e.getMessage() + ")", false, Map.of(), Map.of(), now);
+        }
+    }
+
+    private void markDown(StatusRuntimeException e, long now) {
+        boolean wasServing = snapshot.serving();
+        snapshot = new Snapshot("DOWN (" + e.getStatus().getCode() + ")", false, snapshot.served(), snapshot.views(),
+                now);
+        if (wasServing) {
+            LOG.warn("state replica {} cannot be reached: {}", id, e.getStatus());
+        }
+    }
+
+    // ------------------------------------------------------------------ catalog
+
+    @Override
+    public ReadResult<List<CatalogEntry>> views() {
+        return catalog(CatalogRequest.Kind.VIEW, "", r -> r);
+    }
+
+    @Override
+    public ReadResult<List<CatalogEntry>> sources() {
+        return catalog(CatalogRequest.Kind.SOURCE, "", r -> r);
+    }
+
+    @Override
+    public ReadResult<CatalogEntry> view(String name) {
+        Snapshot s = snapshot;
+        CatalogEntry cached = s.serving() ? s.views().get(name) : null;
+        if (cached != null) {
+            return ReadResult.ok(cached, null, null);
+        }
+        return catalog(CatalogRequest.Kind.VIEW, name, r -> r.get(0));
+    }
+
+    @Override
+    public ReadResult<CatalogEntry> source(String name) {
+        return catalog(CatalogRequest.Kind.SOURCE, name, r -> r.get(0));
+    }
+
+    private <T> ReadResult<T> catalog(CatalogRequest.Kind kind, String name, Function<List<CatalogEntry>, T> pick) {
+        return call(ReadOptions.NOW, s -> {
+            CatalogResponse r = s.catalog(CatalogRequest.newBuilder().setKind(kind).setName(name).build());
+            return result(r.getOutcome(), () -> {
+                List<CatalogEntry> entries = new ArrayList<>(r.getEntriesCount());
+                r.getEntriesList().forEach(b -> entries.add(CatalogEntry.fromJson(b.toByteArray())));
+                return pick.apply(entries);
+            });
+        });
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public ReadResult<ViewDescription> describe(String view, ReadOptions options) {
+        return call(options, s -> {
+            DescribeResponse r = s.describe(DescribeRequest.newBuilder().setView(view)
+                    .setConsistency(consistency(options)).build());
+            return result(r.getOutcome(), () -> {
+                List<PartitionStatus> parts = new ArrayList<>(r.getPartitionsCount());
+                for (dev.statefront.proto.internal.v1.PartitionStatus p : r.getPartitionsList()) {
+                    parts.add(new PartitionStatus(p.getPartition(), p.getNextOffset(), position(p.getPosition()),
+                            p.getAsOfMs(), p.getRowCount()));
+                }
+                return new ViewDescription(CatalogEntry.fromJson(r.getEntry().toByteArray()), r.getRowCount(), parts);
+            });
+        });
+    }
+
+    @Override
+    public ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions options) {
+        byte[] encoded;
+        try {
+            encoded = KeyCodec.encode(view.schema().keyTypes(), key);
+        } catch (IllegalArgumentException e) {
+            return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
+                    + view.schema().keyColumnNames() + ": " + e.getMessage());
+        }
+        return call(options, s -> {
+            GetResponse r = s.get(GetRequest.newBuilder().setView(view.name()).setKey(ByteString.copyFrom(encoded))
+                    .setConsistency(consistency(options)).build());
+            return result(r.getOutcome(), () -> r.getFound()
+                    ? RowCodec.decode(view.schema().columns(), r.getRow().toByteArray()) : null);
+        });
+    }
+
+    @Override
+    public ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions options) {
+        BatchGetRequest.Builder b = BatchGetRequest.newBuilder().setView(view.name())
+                .setConsistency(consistency(options));
+        List<ColumnType> types = view.schema().keyTypes();
+        try {
+            for (Object[] k : keys) {
+                b.addKeys(ByteString.copyFrom(KeyCodec.encode(types, k)));
+            }
+        } catch (IllegalArgumentException e) {
+            return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
+                    + view.schema().keyColumnNames() + ": " + e.getMessage());
+        }
+        BatchGetRequest request = b.build();
+        return call(options, s -> {
+            BatchGetResponse r = s.batchGet(request);
+            return result(r.getOutcome(), () -> {
+                List<Object[]> rows = new ArrayList<>(r.getItemsCount());
+                for (BatchGetResponse.Item item : r.getItemsList()) {
+                    rows.add(item.getFound() ? RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())
+                            : null);
+                }
+                return rows;
+            });
+        });
+    }
+
+    @Override
+    public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] fromInclusive, byte[] toExclusive, int limit,
+                                          Set<Integer> partitions, ReadOptions options) {
+        ScanRequest.Builder b = ScanRequest.newBuilder().setView(view.name()).setLimit(limit)
+                .setConsistency(consistency(options));
+        if (fromInclusive != null) {
+            b.setFrom(ByteString.copyFrom(fromInclusive));
+        }
+        if (toExclusive != null) {
+            b.setTo(ByteString.copyFrom(toExclusive));
+        }
+        if (partitions == null) {
+            b.setAllPartitions(true);
+        } else {
+            b.addAllPartitions(partitions);
+        }
+        ScanRequest request = b.build();
+        return call(options, s -> {
+            ScanResponse r = s.scan(request);
+            return result(r.getOutcome(), () -> {
+                List<ViewRow> rows = new ArrayList<>(r.getRowsCount());
+                for (ScanResponse.Item item : r.getRowsList()) {
+                    rows.add(new ViewRow(item.getKey().toByteArray(),
+                            RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())));
+                }
+                return rows;
+            });
+        });
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private <T> ReadResult<T> call(ReadOptions options,
+                                   Function<ReplicaServiceGrpc.ReplicaServiceBlockingStub, ReadResult<T>> op) {
+        long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
+        try {
+            return op.apply(stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.UNAVAILABLE) {
+                markDown(e, System.nanoTime());
+            }
+            String why = code == Status.Code.DEADLINE_EXCEEDED ? "did not answer within its deadline ("
+                    + deadlineMs + " ms, or the caller's earlier one)" : "cannot be reached: " + e.getStatus();
+            return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " " + why);
+        } catch (RuntimeException e) {
+            return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " sent an answer that cannot "
+                    + "be decoded: " + e.getMessage());
+        }
+    }
+
+    private static ReadConsistency consistency(ReadOptions o) {
+        ReadConsistency.Builder b = ReadConsistency.newBuilder().setWaitMs(o.waitTimeout().toMillis());
+        if (!o.minPosition().isEmpty()) {
+            b.setMinPosition(o.minPosition().token());
+        }
+        return b.build();
+    }
+
+    private static Position position(String token) {
+        return token.isEmpty() ? Position.EMPTY : Position.fromToken(token);
+    }
+
+    private <T> ReadResult<T> result(ReadOutcome o, java.util.function.Supplier<T> value) {
+        Freshness freshness = new Freshness(o.getAsOfMs(), o.getLagMs());
+        return switch (o.getStatus()) {
+            case OK -> ReadResult.ok(value.get(), position(o.getPosition()), freshness);
+            case NOT_FOUND -> new ReadResult<>(ReadStatus.NOT_FOUND, null, null, null, o.getMessage(), null);
+            case INVALID_ARGUMENT -> new ReadResult<>(ReadStatus.INVALID_ARGUMENT, null, null, null, o.getMessage(),
+                    null);
+            case NOT_UP_TO_POSITION -> ReadResult.notUpToPosition("state replica " + id + ": " + o.getMessage(),
+                    o.getMissingMap(), position(o.getPosition()), freshness);
+            default -> ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + ": " + o.getMessage());
+        };
+    }
+
+    /** Stops polling and closes the channel (bounded wait). */
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GrpcReplica[" + id + "=" + status() + "]";
+    }
+}
