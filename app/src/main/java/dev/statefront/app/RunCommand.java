@@ -77,10 +77,11 @@ final class RunCommand implements Callable<Integer> {
         Path sqlFile = views == null ? null : views.sql;
         StatefrontConfig config = StatefrontConfig.load(configFile, env, sets);
         String sql = null;
-        if (config.roles().contains(Role.PROCESSOR)) {
+        if (config.roles().contains(Role.PROCESSOR) || config.roles().contains(Role.INGEST)) {
             if (!demo && sqlFile == null) {
                 throw new ParameterException(spec.commandLine(),
-                        "statefront run needs --demo or --sql FILE (the processor role runs SQL views)");
+                        "statefront run needs --demo or --sql FILE (the processor role runs SQL views, the ingest "
+                                + "role captures the SQL's postgres-cdc tables)");
             }
             sql = demo ? demoSql() : readSql(sqlFile);
         }

@@ -19,6 +19,8 @@ import dev.statefront.app.demo.DemoWorkload;
 import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.app.kafka.EmbeddedKafkaException;
 import dev.statefront.gateway.GatewayConfig;
+import dev.statefront.ingest.cdc.CdcConfig;
+import dev.statefront.ingest.cdc.CdcServer;
 import dev.statefront.gateway.GatewayServer;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
@@ -66,7 +68,7 @@ public final class StatefrontServer implements AutoCloseable {
         this.sqlScript = sqlScript;
         this.demo = demo;
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (config.roles().contains(Role.PROCESSOR) && sqlScript == null) {
+        if ((config.roles().contains(Role.PROCESSOR) || config.roles().contains(Role.INGEST)) && sqlScript == null) {
             throw new IllegalArgumentException("the processor role needs a SQL script");
         }
     }
@@ -83,7 +85,7 @@ public final class StatefrontServer implements AutoCloseable {
         }
         Set<Role> roles = config.roles();
         try {
-            if (roles.contains(Role.PROCESSOR)) {
+            if (roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)) {
                 // bad SQL is the most common start-up mistake: say so before starting anything
                 step("processor", () -> dev.statefront.processor.sql.SqlPlanner.plan(sqlScript));
             }
@@ -113,6 +115,16 @@ public final class StatefrontServer implements AutoCloseable {
                     s.start();
                 });
                 stateServer = s;
+            }
+            if (roles.contains(Role.INGEST)) {
+                // before the processor: the capture creates its tables' topics (compacted, keyed by primary key)
+                CdcServer cdc = new CdcServer(new CdcConfig(bootstrapServers, config.appId(), config.topicPartitions(),
+                        config.topicReplicationFactor(), config.kafkaOverrides()),
+                        CdcTables.of(dev.statefront.processor.sql.SqlPlanner.plan(sqlScript)));
+                step("ingest (PostgreSQL change data capture)", () -> {
+                    register("ingest", cdc::close);
+                    cdc.start();
+                });
             }
             if (roles.contains(Role.PROCESSOR)) {
                 ProcessorServer p = new ProcessorServer(new ProcessorConfig(bootstrapServers, config.appId(),

@@ -10,7 +10,9 @@ public enum Role {
     /** Materializes view change topics into local replicas and serves reads. */
     STATE_SERVER("state-server"),
     /** The public REST face; needs a state server in the same process for now. */
-    GATEWAY("gateway");
+    GATEWAY("gateway"),
+    /** Feeds source topics from outside: PostgreSQL change data capture for {@code postgres-cdc} tables. */
+    INGEST("ingest");
 
     /** The value of {@code roles} that means every role. */
     public static final String ALL = "all";

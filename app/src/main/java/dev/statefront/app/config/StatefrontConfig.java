@@ -109,7 +109,8 @@ public final class StatefrontConfig extends AbstractConfig {
 
     public static final String ROLES = "roles";
     private static final String ROLES_DOC = "Roles this process plays: 'all', or a list of processor,"
-            + " state-server, gateway. The gateway needs the state-server role in the same process.";
+            + " state-server, gateway, ingest (PostgreSQL CDC of postgres-cdc tables). The gateway needs the"
+            + " state-server role in the same process.";
 
     public static final String DEMO_ORDERS_PER_SECOND = "demo.orders.per.second";
     private static final String DEMO_ORDERS_PER_SECOND_DOC = "Rate of the demo's order producer"
@@ -147,7 +148,8 @@ public final class StatefrontConfig extends AbstractConfig {
             .define(GATEWAY_MAX_BODY_BYTES, Type.INT, 10 * 1024 * 1024, ConfigDef.Range.between(1024, 256 * 1024 * 1024),
                     Importance.LOW, GATEWAY_MAX_BODY_BYTES_DOC)
             .define(ROLES, Type.LIST, Role.ALL, ConfigDef.ValidList.in(false, Role.ALL,
-                            Role.PROCESSOR.configName(), Role.STATE_SERVER.configName(), Role.GATEWAY.configName()),
+                            Role.PROCESSOR.configName(), Role.STATE_SERVER.configName(), Role.GATEWAY.configName(),
+                            Role.INGEST.configName()),
                     Importance.MEDIUM, ROLES_DOC)
             .define(DEMO_ORDERS_PER_SECOND, Type.INT, 20, ConfigDef.Range.between(1, 100_000), Importance.LOW,
                     DEMO_ORDERS_PER_SECOND_DOC);
