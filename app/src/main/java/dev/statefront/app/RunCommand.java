@@ -152,6 +152,8 @@ final class RunCommand implements Callable<Integer> {
             }
             String base = "http://" + host + ":" + port;
             out.printf("  REST:  %s/v1/views%n", base);
+            server.grpcPort().ifPresent(g -> out.printf("  gRPC:  %s:%d  (statefront views --target %s:%d)%n",
+                    hostOf(config), g, hostOf(config), g));
             if (demo) {
                 out.printf("%nTry:%n");
                 out.printf("  curl -s %s/v1/views%n", base);
@@ -165,6 +167,11 @@ final class RunCommand implements Callable<Integer> {
         });
         out.printf("%nPress Ctrl-C to stop.%n");
         out.flush();
+    }
+
+    private static String hostOf(StatefrontConfig config) {
+        String host = config.restHost();
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
     }
 
     /** The {@code --sql} file is missing, empty or unreadable. */

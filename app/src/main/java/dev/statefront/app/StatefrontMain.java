@@ -30,7 +30,10 @@ import picocli.CommandLine.Spec;
         versionProvider = StatefrontMain.Version.class,
         description = "Kafka streams turned into queryable, subscribable state: SQL materialized views,"
                 + " served over REST.",
-        subcommands = {RunCommand.class, SettingsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SettingsCommand.class,
+                dev.statefront.app.cli.ViewsCommand.class, dev.statefront.app.cli.DescribeCommand.class,
+                dev.statefront.app.cli.GetCommand.class, dev.statefront.app.cli.ScanCommand.class,
+                CommandLine.HelpCommand.class})
 public final class StatefrontMain implements Callable<Integer> {
 
     /** Exit code of a start-up failure. */
@@ -63,7 +66,8 @@ public final class StatefrontMain implements Callable<Integer> {
         run.env = Map.copyOf(env);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof StatefrontConfigException || e instanceof StatefrontServer.StartupException
-                    || e instanceof DemoException || e instanceof RunCommand.SqlFileException) {
+                    || e instanceof DemoException || e instanceof RunCommand.SqlFileException
+                    || e instanceof dev.statefront.app.cli.ClientException) {
                 cmd.getErr().println("statefront: " + e.getMessage());
                 return EXIT_FAILURE;
             }

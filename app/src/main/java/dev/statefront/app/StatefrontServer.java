@@ -24,6 +24,7 @@ import dev.statefront.ingest.cdc.CdcServer;
 import dev.statefront.gateway.GatewayServer;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
+import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.server.StateServerConfig;
 
@@ -56,6 +57,7 @@ public final class StatefrontServer implements AutoCloseable {
     private volatile String bootstrapServers;
     private volatile EmbeddedKafka embeddedKafka;
     private volatile GatewayServer gateway;
+    private volatile ReplicaServer replicaServer;
 
     /**
      * @param config validated settings; never {@code null}
@@ -115,6 +117,15 @@ public final class StatefrontServer implements AutoCloseable {
                     s.start();
                 });
                 stateServer = s;
+                if (config.servesReplicaService()) {
+                    ReplicaServer rs = ReplicaServer.network(s, config.restHost(), config.stateServerGrpcPort());
+                    step("state server replica service [" + StatefrontConfig.STATE_SERVER_GRPC_PORT + "="
+                            + config.stateServerGrpcPort() + "]", () -> {
+                        rs.start();
+                        register("state server replica service", rs::close);
+                    });
+                    replicaServer = rs;
+                }
             }
             if (roles.contains(Role.INGEST)) {
                 // before the processor: the capture creates its tables' topics (compacted, keyed by primary key)
@@ -138,10 +149,11 @@ public final class StatefrontServer implements AutoCloseable {
             }
             if (roles.contains(Role.GATEWAY)) {
                 GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),
-                        bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes()),
-                        stateServer);
+                        bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes(),
+                        config.grpcPort()), stateServer, config.gatewayReplicas());
                 step("gateway [" + StatefrontConfig.REST_HOST + "=" + config.restHost() + ", "
-                        + StatefrontConfig.REST_PORT + "=" + config.restPort() + "]", () -> {
+                        + StatefrontConfig.REST_PORT + "=" + config.restPort() + ", " + StatefrontConfig.GRPC_PORT
+                        + "=" + config.grpcPort() + "]", () -> {
                     register("gateway", g::close);
                     g.start();
                 });
@@ -210,6 +222,18 @@ public final class StatefrontServer implements AutoCloseable {
     /** Whether this process runs the embedded broker. */
     public boolean embedded() {
         return embeddedKafka != null;
+    }
+
+    /** The gRPC port the gateway listens on, if this process runs the gateway and it started. */
+    public Optional<Integer> grpcPort() {
+        GatewayServer g = gateway;
+        return g == null ? Optional.empty() : Optional.of(g.grpcPort());
+    }
+
+    /** The port of the state server's ReplicaService, if this process serves it over TCP. */
+    public Optional<Integer> replicaPort() {
+        ReplicaServer r = replicaServer;
+        return r == null ? Optional.empty() : Optional.of(r.port());
     }
 
     /** The REST port the gateway listens on, if this process runs the gateway and it started. */

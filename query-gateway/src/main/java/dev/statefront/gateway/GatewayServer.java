@@ -6,6 +6,7 @@ import dev.statefront.gateway.query.ViewQueries;
 import dev.statefront.gateway.rest.RestApi;
 import dev.statefront.gateway.routing.GrpcReplica;
 import dev.statefront.gateway.routing.PartitionRouter;
+import dev.statefront.gateway.routing.StateReplica;
 import dev.statefront.ingest.EventSink;
 import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
@@ -62,7 +63,19 @@ public final class GatewayServer implements AutoCloseable {
      *     null when this process runs no state server: reads then answer 503 UNAVAILABLE
      */
     public GatewayServer(GatewayConfig config, StateServer stateServer) {
-        this(config, inProcess(stateServer),
+        this(config, stateServer, List.of());
+    }
+
+    /**
+     * A gateway over the state server of this process (if any, reached in-process as above) and state servers in
+     * other processes, reached over TCP at their {@code ReplicaService} addresses.
+     *
+     * @param config the settings
+     * @param stateServer the local state server, or null
+     * @param replicaTargets {@code host:port} of remote state servers' replica services; may be empty
+     */
+    public GatewayServer(GatewayConfig config, StateServer stateServer, List<String> replicaTargets) {
+        this(config, replicas(stateServer, replicaTargets),
                 stateServer == null ? StateServerConfig.DEFAULT_MAX_WAIT : stateServer.config().maxWait());
         this.changeSource = stateServer == null ? null : dev.statefront.gateway.changes.ChangeSource.of(stateServer);
     }
@@ -76,14 +89,24 @@ public final class GatewayServer implements AutoCloseable {
         owned.addAll(replicas.owned());
     }
 
-    private static OwnedReplicas inProcess(StateServer stateServer) {
-        if (stateServer == null) {
-            return new OwnedReplicas(new PartitionRouter(List.of()), List.of());
+    private static OwnedReplicas replicas(StateServer stateServer, List<String> replicaTargets) {
+        List<StateReplica> replicas = new ArrayList<>();
+        List<AutoCloseable> owned = new ArrayList<>();
+        if (stateServer != null) {
+            String name = "statefront-replica-" + stateServer.config().appId() + "-"
+                    + IN_PROCESS_IDS.incrementAndGet();
+            ReplicaServer server = ReplicaServer.inProcess(stateServer, name).start();
+            GrpcReplica replica = GrpcReplica.inProcess(name, REPLICA_CALL_TIMEOUT);
+            replicas.add(replica);
+            owned.add(replica);
+            owned.add(server);
         }
-        String name = "statefront-replica-" + stateServer.config().appId() + "-" + IN_PROCESS_IDS.incrementAndGet();
-        ReplicaServer server = ReplicaServer.inProcess(stateServer, name).start();
-        GrpcReplica replica = GrpcReplica.inProcess(name, REPLICA_CALL_TIMEOUT);
-        return new OwnedReplicas(new PartitionRouter(List.of(replica)), List.of(replica, server));
+        for (String target : replicaTargets) {
+            GrpcReplica replica = GrpcReplica.connect(target, REPLICA_CALL_TIMEOUT);
+            replicas.add(replica);
+            owned.add(replica);
+        }
+        return new OwnedReplicas(new PartitionRouter(replicas), owned);
     }
 
     /**

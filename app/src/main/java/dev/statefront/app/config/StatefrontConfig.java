@@ -74,8 +74,20 @@ public final class StatefrontConfig extends AbstractConfig {
     private static final String REST_PORT_DOC = "Port of the REST gateway; 0 picks a free port.";
 
     public static final String GRPC_PORT = "grpc.port";
-    private static final String GRPC_PORT_DOC = "Port of the gRPC gateway (reserved: the gRPC service is"
-            + " not served yet); 0 picks a free port.";
+    private static final String GRPC_PORT_DOC = "Port of the gateway's gRPC API (statefront.v1 QueryService and"
+            + " IngestService, health, reflection), bound on rest.host; 0 picks a free port.";
+
+    public static final String STATE_SERVER_GRPC_PORT = "state.server.grpc.port";
+    private static final String STATE_SERVER_GRPC_PORT_DOC = "Port of the state server's internal gRPC"
+            + " ReplicaService, through which gateways in other processes read it (bound on rest.host). Served"
+            + " when this process runs the state-server role without the gateway role, or when set explicitly;"
+            + " an all-in-one process reaches its state server in-process. 0 picks a free port.";
+
+    public static final String GATEWAY_REPLICAS = "gateway.replicas";
+    private static final String GATEWAY_REPLICAS_DOC = "State servers in other processes the gateway reads from,"
+            + " as host:port of their ReplicaService (state.server.grpc.port), separated by commas. Needed when"
+            + " the gateway runs without the state-server role; replicas that are down or behind are skipped for"
+            + " another one serving the same partitions.";
 
     public static final String EMBEDDED_KAFKA_PORT = "embedded.kafka.port";
     private static final String EMBEDDED_KAFKA_PORT_DOC = "Port of the embedded broker's client listener"
@@ -132,7 +144,11 @@ public final class StatefrontConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, null, Importance.MEDIUM, STATE_DIR_DOC)
             .define(REST_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.MEDIUM, REST_HOST_DOC)
             .define(REST_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.HIGH, REST_PORT_DOC)
-            .define(GRPC_PORT, Type.INT, 9090, ConfigDef.Range.between(0, 65535), Importance.LOW, GRPC_PORT_DOC)
+            .define(GRPC_PORT, Type.INT, 9090, ConfigDef.Range.between(0, 65535), Importance.HIGH, GRPC_PORT_DOC)
+            .define(STATE_SERVER_GRPC_PORT, Type.INT, 9091, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
+                    STATE_SERVER_GRPC_PORT_DOC)
+            .define(GATEWAY_REPLICAS, Type.LIST, "", new HostPortListValidator(), Importance.MEDIUM,
+                    GATEWAY_REPLICAS_DOC)
             .define(EMBEDDED_KAFKA_PORT, Type.INT, 9092, ConfigDef.Range.between(0, 65535),
                     Importance.MEDIUM, EMBEDDED_KAFKA_PORT_DOC)
             .define(EMBEDDED_KAFKA_CONTROLLER_PORT, Type.INT, 0, ConfigDef.Range.between(0, 65535),
@@ -333,9 +349,19 @@ public final class StatefrontConfig extends AbstractConfig {
             throw conflict(ROLES, "'all' cannot be combined with other roles, got " + roleNames);
         }
         Set<Role> roles = roles();
-        if (roles.contains(Role.GATEWAY) && !roles.contains(Role.STATE_SERVER)) {
-            throw conflict(ROLES, "the gateway role needs the state-server role in the same process, got "
-                    + roleNames + "; add state-server");
+        if (roles.contains(Role.GATEWAY) && !roles.contains(Role.STATE_SERVER) && gatewayReplicas().isEmpty()) {
+            throw conflict(ROLES, "the gateway role without the state-server role reads from state servers in other"
+                    + " processes, but " + GATEWAY_REPLICAS + " (from " + origin(GATEWAY_REPLICAS) + ") is empty; got "
+                    + ROLES + "=" + roleNames + "; add state-server or set " + GATEWAY_REPLICAS + "=host:port,...");
+        }
+        if (servesReplicaService() && stateServerGrpcPort() != 0) {
+            for (String other : List.of(REST_PORT, GRPC_PORT)) {
+                if (roles.contains(Role.GATEWAY) && getInt(other) == stateServerGrpcPort()) {
+                    throw conflict(STATE_SERVER_GRPC_PORT, STATE_SERVER_GRPC_PORT + " (from "
+                            + origin(STATE_SERVER_GRPC_PORT) + ") and " + other + " (from " + origin(other)
+                            + ") cannot both be " + stateServerGrpcPort());
+                }
+            }
         }
         if (roles.contains(Role.GATEWAY) && restPort() != 0 && restPort() == grpcPort()) {
             throw conflict(REST_PORT, REST_PORT + " (from " + origin(REST_PORT) + ") and " + GRPC_PORT + " (from "
@@ -446,6 +472,22 @@ public final class StatefrontConfig extends AbstractConfig {
         return getInt(GRPC_PORT);
     }
 
+    public int stateServerGrpcPort() {
+        return getInt(STATE_SERVER_GRPC_PORT);
+    }
+
+    /** Whether this process serves the state server's ReplicaService over TCP (see {@link #STATE_SERVER_GRPC_PORT}). */
+    public boolean servesReplicaService() {
+        Set<Role> roles = roles();
+        return roles.contains(Role.STATE_SERVER)
+                && (!roles.contains(Role.GATEWAY) || sourceOf(STATE_SERVER_GRPC_PORT) != ConfigSource.DEFAULT);
+    }
+
+    /** The {@code host:port} of state servers in other processes the gateway reads from; may be empty. */
+    public List<String> gatewayReplicas() {
+        return getList(GATEWAY_REPLICAS).stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
     public int embeddedKafkaPort() {
         return getInt(EMBEDDED_KAFKA_PORT);
     }
@@ -543,6 +585,35 @@ public final class StatefrontConfig extends AbstractConfig {
 
     /** A raw value and where it came from. */
     private record Origin(String value, ConfigSource source, String where) {
+    }
+
+    private static final class HostPortListValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            List<String> entries = (List<String>) value;
+            for (String e : entries) {
+                String t = e.trim();
+                int colon = t.lastIndexOf(':');
+                boolean ok = colon > 0 && colon < t.length() - 1;
+                if (ok) {
+                    try {
+                        int port = Integer.parseInt(t.substring(colon + 1));
+                        ok = port > 0 && port <= 65535;
+                    } catch (NumberFormatException x) {
+                        ok = false;
+                    }
+                }
+                if (!ok && !t.isEmpty()) {
+                    throw new ConfigException(name, value, "'" + t + "' is not host:port (e.g. state-1:9091)");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "host:port,...";
+        }
     }
 
     private static final class AppIdValidator implements ConfigDef.Validator {

@@ -1,0 +1,2 @@
+/** The command-line client: {@code statefront views|describe|get|scan} over the gateway's gRPC API. */
+package dev.statefront.app.cli;
