@@ -77,7 +77,8 @@ final class RunCommand implements Callable<Integer> {
         Path sqlFile = views == null ? null : views.sql;
         StatefrontConfig config = StatefrontConfig.load(configFile, env, sets);
         String sql = null;
-        if (config.roles().contains(Role.PROCESSOR) || config.roles().contains(Role.INGEST)) {
+        if (config.roles().contains(Role.SINK) || config.roles().contains(Role.PROCESSOR)
+                || config.roles().contains(Role.INGEST)) {
             if (!demo && sqlFile == null) {
                 throw new ParameterException(spec.commandLine(),
                         "statefront run needs --demo or --sql FILE (the processor role runs SQL views, the ingest "

@@ -26,6 +26,7 @@ import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
+import dev.statefront.state.sink.PostgresSink;
 import dev.statefront.state.server.StateServerConfig;
 
 /**
@@ -75,6 +76,12 @@ public final class StatefrontServer implements AutoCloseable {
         }
     }
 
+    private void requireSqlForSinks() {
+        if (config.roles().contains(Role.SINK) && sqlScript == null) {
+            throw new IllegalArgumentException("the sink role needs a SQL script: its CREATE SINK statements");
+        }
+    }
+
     /**
      * Starts every configured component in order.
      *
@@ -86,6 +93,7 @@ public final class StatefrontServer implements AutoCloseable {
             throw new IllegalStateException("Statefront is " + state.get() + "; start() is allowed once");
         }
         Set<Role> roles = config.roles();
+        requireSqlForSinks();
         try {
             if (roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)) {
                 // bad SQL is the most common start-up mistake: say so before starting anything
@@ -146,6 +154,15 @@ public final class StatefrontServer implements AutoCloseable {
                     register("processor", p::close);
                     p.start();
                 });
+            }
+            if (roles.contains(Role.SINK)) {
+                for (PostgresSink sink : PostgresSinks.of(dev.statefront.processor.sql.SqlPlanner.plan(sqlScript),
+                        bootstrapServers, config.appId(), config.consumerOverrides())) {
+                    step("sink '" + sink.config().name() + "'", () -> {
+                        register("sink " + sink.config().name(), sink::close);
+                        sink.start();
+                    });
+                }
             }
             if (roles.contains(Role.GATEWAY)) {
                 GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),

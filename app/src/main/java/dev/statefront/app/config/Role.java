@@ -12,7 +12,9 @@ public enum Role {
     /** The public REST face; needs a state server in the same process for now. */
     GATEWAY("gateway"),
     /** Feeds source topics from outside: PostgreSQL change data capture for {@code postgres-cdc} tables. */
-    INGEST("ingest");
+    INGEST("ingest"),
+    /** Keeps PostgreSQL tables equal to views: the SQL's {@code CREATE SINK} statements. */
+    SINK("sink");
 
     /** The value of {@code roles} that means every role. */
     public static final String ALL = "all";

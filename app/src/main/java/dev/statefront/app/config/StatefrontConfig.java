@@ -121,8 +121,8 @@ public final class StatefrontConfig extends AbstractConfig {
 
     public static final String ROLES = "roles";
     private static final String ROLES_DOC = "Roles this process plays: 'all', or a list of processor,"
-            + " state-server, gateway, ingest (PostgreSQL CDC of postgres-cdc tables). The gateway needs the"
-            + " state-server role in the same process.";
+            + " state-server, gateway, sink (the SQL's CREATE SINK mirrors), ingest (PostgreSQL CDC of postgres-cdc"
+            + " tables). A gateway without the state-server role reads the state servers listed in gateway.replicas.";
 
     public static final String DEMO_ORDERS_PER_SECOND = "demo.orders.per.second";
     private static final String DEMO_ORDERS_PER_SECOND_DOC = "Rate of the demo's order producer"
@@ -165,7 +165,7 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.LOW, GATEWAY_MAX_BODY_BYTES_DOC)
             .define(ROLES, Type.LIST, Role.ALL, ConfigDef.ValidList.in(false, Role.ALL,
                             Role.PROCESSOR.configName(), Role.STATE_SERVER.configName(), Role.GATEWAY.configName(),
-                            Role.INGEST.configName()),
+                            Role.SINK.configName(), Role.INGEST.configName()),
                     Importance.MEDIUM, ROLES_DOC)
             .define(DEMO_ORDERS_PER_SECOND, Type.INT, 20, ConfigDef.Range.between(1, 100_000), Importance.LOW,
                     DEMO_ORDERS_PER_SECOND_DOC);
