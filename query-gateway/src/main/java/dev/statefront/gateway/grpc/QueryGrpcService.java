@@ -45,7 +45,7 @@ import java.util.function.Supplier;
 public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
     /** Rows per Scan message unless the request says otherwise. */
     public static final int DEFAULT_BATCH_SIZE = 500;
-    private static final long MIN_MARGIN_MS = 20;
+    private static final long MIN_MARGIN_MS = 50;
 
     private final ViewQueries queries;
 
@@ -229,7 +229,7 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
         Deadline deadline = Context.current().getDeadline();
         if (deadline != null && minPosition != null && !minPosition.isEmpty()) {
             long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
-            long margin = Math.max(MIN_MARGIN_MS, remaining / 10);
+            long margin = Math.max(MIN_MARGIN_MS, remaining / 5); // room to answer before the caller gives up
             wait = Duration.ofMillis(Math.max(0, Math.min(remaining - margin, queries.defaultWait().toMillis())));
         }
         return queries.readOptions(minPosition, wait);
