@@ -304,7 +304,12 @@ final class DdlParser {
                 throw fail(key, "expected an option name but got '" + key.text() + "'; known options are: "
                         + String.join(", ", known));
             }
-            String k = key.text().toLowerCase(Locale.ROOT);
+            StringBuilder name = new StringBuilder(key.text());
+            while (key.isIdentifier() && peek() != null && peek().isSymbol(".")) {
+                pos++; // dotted option names such as batch.size
+                name.append('.').append(identifier("the rest of option name '" + name + ".'").text());
+            }
+            String k = name.toString().toLowerCase(Locale.ROOT);
             if (!known.contains(k)) {
                 throw fail(key, "unknown option '" + key.text() + "'; known options are: "
                         + String.join(", ", known));

@@ -17,7 +17,8 @@ class SinkStatementTest {
     void shouldPlanAPostgresSinkOfADefinedView() {
         Program p = SqlPlanner.plan(VIEW + """
                 CREATE SINK totals_pg FROM totals
-                  WITH (connector = 'postgres', url = 'jdbc:postgresql://db/x', table = 'public.totals', user = 'u');
+                  WITH (connector = 'postgres', url = 'jdbc:postgresql://db/x', table = 'public.totals', user = 'u',
+                        batch.size = '500');
                 """);
         assertEquals(1, p.sinks().size());
         SinkDefinition s = p.sinks().get(0);
@@ -25,6 +26,7 @@ class SinkStatementTest {
         assertEquals("Totals", s.view(), "the view's declared name");
         assertEquals("public.totals", s.options().get("table"));
         assertEquals("u", s.options().get("user"));
+        assertEquals("500", s.options().get("batch.size"), "dotted option names");
         assertTrue(s.sql().startsWith("CREATE SINK totals_pg"));
     }
 
