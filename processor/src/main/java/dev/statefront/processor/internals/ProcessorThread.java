@@ -60,6 +60,9 @@ public final class ProcessorThread implements Runnable {
      */
     static final String SIGN_HEADER = "sf.sign";
     private static final byte[] RETRACT = {'-'};
+    /** A transaction takes in at most this many records, or what arrives within this time, under a backlog. */
+    private static final int MAX_BATCH_RECORDS = 50_000;
+    private static final long MAX_BATCH_NANOS = 200_000_000L;
 
     private final ProcessorConfig config;
     private final Map<String, List<ViewRuntime>> viewsBySourceTopic = new HashMap<>();
@@ -86,6 +89,7 @@ public final class ProcessorThread implements Runnable {
     private final Map<TaskId, long[]> markerAsOf = new HashMap<>();
     private final ErrorSink errors = new ErrorSink();
     private long lastProgressMs;
+    private int maxPollRecords = 500;
 
     /** A view partition. */
     record TaskId(String view, int partition) {
@@ -171,6 +175,7 @@ public final class ProcessorThread implements Runnable {
         cp.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, transactionalId);
         cp.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "15000");
         cp.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        maxPollRecords = Integer.parseInt(cp.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).toString());
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         restoreConsumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -197,8 +202,34 @@ public final class ProcessorThread implements Runnable {
             if (records.isEmpty() && (!progressDue || consumer.assignment().isEmpty())) {
                 continue;
             }
-            runTransaction(records, now);
+            runTransaction(drainBacklog(records), now);
         }
+    }
+
+    /**
+     * Under a backlog, takes in what the consumer already has (up to a bound) so one transaction covers more
+     * records: each group's change and changelog record is then written once per transaction, not once per
+     * poll. Under light load the first poll is all there is and the transaction commits at once.
+     */
+    private ConsumerRecords<byte[], byte[]> drainBacklog(ConsumerRecords<byte[], byte[]> first) {
+        if (first.count() < maxPollRecords) {
+            return first;
+        }
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> merged = new HashMap<>();
+        int total = 0;
+        long deadline = System.nanoTime() + MAX_BATCH_NANOS;
+        ConsumerRecords<byte[], byte[]> next = first;
+        while (true) {
+            for (TopicPartition tp : next.partitions()) {
+                merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(next.records(tp));
+            }
+            total += next.count();
+            if (next.count() < maxPollRecords || total >= MAX_BATCH_RECORDS || System.nanoTime() > deadline) {
+                break;
+            }
+            next = consumer.poll(Duration.ZERO);
+        }
+        return new ConsumerRecords<>(merged, Map.of());
     }
 
     private void runTransaction(ConsumerRecords<byte[], byte[]> records, long now) {

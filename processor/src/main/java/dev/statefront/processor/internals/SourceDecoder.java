@@ -7,6 +7,7 @@ import dev.statefront.core.Column;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.DecodeException;
 import dev.statefront.core.Json;
+import dev.statefront.core.JsonRowFormat;
 import dev.statefront.core.JsonValues;
 import dev.statefront.processor.plan.SourceDefinition;
 import java.io.IOException;
@@ -44,6 +45,7 @@ final class SourceDecoder {
     private final List<Column> columns;
     private final int[] keyIndexes;
     private final boolean debezium;
+    private final JsonRowFormat rowFormat;
 
     /**
      * What a record does.
@@ -63,6 +65,7 @@ final class SourceDecoder {
         this.columns = source.columns();
         this.keyIndexes = source.schema().keyIndexes();
         this.debezium = SourceDefinition.DEBEZIUM_JSON.equals(source.format());
+        this.rowFormat = new JsonRowFormat(columns);
     }
 
     /**
@@ -81,7 +84,7 @@ final class SourceDecoder {
             }
             return new Change(null, null, keyFromRecordKey(recordKey));
         }
-        Object[] row = JsonValues.rowFromJson(columns, parse(value, "value"));
+        Object[] row = rowFormat.read(value);
         return source.table() ? new Change(null, row, keyOf(row, "value")) : new Change(null, row, null);
     }
 
