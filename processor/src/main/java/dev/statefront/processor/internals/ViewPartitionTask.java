@@ -27,6 +27,17 @@ final class ViewPartitionTask implements AutoCloseable {
     private final int partition;
     private final TaskStore store;
     private final Map<ByteBuffer, Entry> dirty = new HashMap<>();
+    /**
+     * Committed groups kept live across transactions (least recently used out first), so hot keys skip the
+     * store read and the state decode; a transaction's entries join it on commit and leave it on abort.
+     */
+    private final Map<ByteBuffer, Entry> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Entry> eldest) {
+            return size() > CACHED_GROUPS;
+        }
+    };
+    private static final int CACHED_GROUPS = 20_000;
     /** Next offset of the change topic partition: what a reader must have consumed to see our changes. */
     private final AtomicLong nextChangeOffset;
     private final AtomicLong nextChangelogOffset;
@@ -64,7 +75,10 @@ final class ViewPartitionTask implements AutoCloseable {
         ByteBuffer k = ByteBuffer.wrap(keyBytes);
         Entry e = dirty.get(k);
         if (e == null) {
-            e = load(key, keyBytes);
+            e = cache.remove(k);
+            if (e == null) {
+                e = load(key, keyBytes);
+            }
             dirty.put(k, e);
         }
         if (plan.isAggregate()) {
@@ -116,6 +130,7 @@ final class ViewPartitionTask implements AutoCloseable {
                 after = e.row;
                 stateBytes = after == null ? null : RowCodec.encode(plan.schema().columns(), after);
             }
+            e.after = after;
             if (!Arrays.equals(e.before, after)) {
                 ChangeEvent change = new ChangeEvent(ChangeEvent.opFor(e.before, after), e.before, after, nowMs,
                         view.name(), partition, position);
@@ -145,6 +160,14 @@ final class ViewPartitionTask implements AutoCloseable {
     /** The transaction committed: apply the staged store writes. */
     void committed() {
         store.commit();
+        for (Map.Entry<ByteBuffer, Entry> d : dirty.entrySet()) {
+            Entry e = d.getValue();
+            boolean gone = plan.isAggregate() ? e.state.rowCount() <= 0 : e.row == null;
+            if (!gone) {
+                e.before = e.after; // what the view holds now is the next transaction's "before"
+                cache.put(d.getKey(), e);
+            }
+        }
         dirty.clear();
         committedPosition = position;
         committedAsOfMs = asOfMs;
@@ -155,7 +178,7 @@ final class ViewPartitionTask implements AutoCloseable {
     /** The transaction aborted: forget its work. */
     void aborted() {
         store.discard();
-        dirty.clear();
+        dirty.clear(); // entries mutated by the aborted transaction were taken out of the cache, so it stays clean
         position = committedPosition;
         asOfMs = committedAsOfMs;
         nextChangeOffset.set(committedChangeOffset);
@@ -192,6 +215,7 @@ final class ViewPartitionTask implements AutoCloseable {
         final Object[] key;
         final byte[] keyBytes;
         Object[] before;
+        Object[] after;
         GroupState state;
         Object[] row;
 
