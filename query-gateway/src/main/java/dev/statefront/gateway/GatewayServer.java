@@ -54,6 +54,8 @@ public final class GatewayServer implements AutoCloseable {
     /** Change streams ({@code /v1/views/{view}/changes}); they need a state server in this process. */
     private volatile dev.statefront.gateway.changes.ChangeSource changeSource;
     private volatile dev.statefront.gateway.changes.ChangeStreamApi changeStreams;
+    /** MCP at {@code /mcp}: tools and resources over the same query path. */
+    private volatile dev.statefront.gateway.mcp.McpEndpoint mcp;
 
     /**
      * A gateway over the in-process state server; ingest produces to {@code config.bootstrapServers()}.
@@ -156,6 +158,8 @@ public final class GatewayServer implements AutoCloseable {
         if (!state.compareAndSet(State.CREATED, State.STARTING)) {
             throw new IllegalStateException("gateway cannot start: it is " + state.get());
         }
+        dev.statefront.gateway.mcp.McpEndpoint mcpEndpoint = new dev.statefront.gateway.mcp.McpEndpoint(queries,
+                changeSource);
         Javalin javalin = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -163,6 +167,13 @@ public final class GatewayServer implements AutoCloseable {
             cfg.http.defaultContentType = "application/json";
             // a change stream holds a request thread: room for hundreds of subscribers beside the reads
             cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_THREADS, 8, 60_000);
+            // the MCP SDK's Streamable HTTP servlet, beside Javalin's servlet in the same context (same port)
+            cfg.jetty.modifyServletContextHandler(handler -> {
+                org.eclipse.jetty.servlet.ServletHolder holder =
+                        new org.eclipse.jetty.servlet.ServletHolder("mcp", mcpEndpoint.servlet());
+                holder.setAsyncSupported(true);
+                handler.addServlet(holder, dev.statefront.gateway.mcp.McpEndpoint.PATH);
+            });
         });
         new RestApi(queries, events, config.maxBodyBytes()).register(javalin);
         changeStreams = new dev.statefront.gateway.changes.ChangeStreamApi(changeSource, java.time.Clock.systemUTC());
@@ -176,6 +187,7 @@ public final class GatewayServer implements AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             state.set(State.STOPPED);
+            mcpEndpoint.close();
             closeSink();
             closeOwned();
             String why = isBind(e) ? "port " + config.restPort() + " is already in use (or not allowed) on "
@@ -184,14 +196,17 @@ public final class GatewayServer implements AutoCloseable {
                     + config.restPort() + ": " + why, e);
         }
         app = javalin;
+        mcp = mcpEndpoint;
+        mcpEndpoint.start();
         if (config.grpcPort() != GatewayConfig.NO_GRPC) {
             GrpcEndpoint endpoint = new GrpcEndpoint(config.bindHost(), config.grpcPort(), queries,
-                    new EventIngest(queries, events));
+                    new EventIngest(queries, events), changeSource);
             try {
                 endpoint.start();
             } catch (IOException | RuntimeException e) {
                 javalin.stop();
                 app = null;
+                mcpEndpoint.close();
                 state.set(State.STOPPED);
                 closeSink();
                 closeOwned();
@@ -250,6 +265,9 @@ public final class GatewayServer implements AutoCloseable {
         Javalin a = app;
         if (changeStreams != null) {
             changeStreams.close(); // streams end with an error event instead of holding the stop up
+        }
+        if (mcp != null) {
+            mcp.close();
         }
         if (a != null) {
             a.stop();

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,7 @@ public final class RestApi {
         app.get("/v1/sources", this::listSources);
         app.get("/v1/sources/{source}", this::describeSource);
         app.post("/v1/sources/{source}/events", this::ingest);
+        app.get("/v1/context", this::context);
         app.exception(Exception.class, this::fail);
         app.error(404, ctx -> {
             if (ctx.attribute(ANSWERED) == null) {
@@ -285,6 +287,46 @@ public final class RestApi {
         answer.put("view", view.name());
         answer.set("rows", arr);
         answer(ctx, Answers.withReadState(answer, r.position(), r.freshness()));
+    }
+
+    /** {@code GET /v1/context?customer_id=c-17} (or {@code ?entity=customer_id%3Dc-17}): what MCP get_context answers. */
+    private void context(Context ctx) {
+        ReadOptions options = readOptions(ctx);
+        String column = null;
+        String value = null;
+        String entity = ctx.queryParam("entity");
+        if (entity != null) {
+            String[] cv = dev.statefront.gateway.query.EntityContext.parseEntity(entity);
+            column = cv[0];
+            value = cv[1];
+        } else {
+            for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
+                String name = e.getKey();
+                if (name.equals("limit") || name.equals("min_position") || name.equals("wait_ms")) {
+                    continue;
+                }
+                if (column != null || e.getValue().size() != 1) {
+                    throw ApiException.invalid("give exactly one entity as ?{column}={value}, e.g. "
+                            + "/v1/context?customer_id=c-17; got " + ctx.queryParamMap().keySet());
+                }
+                column = name;
+                value = e.getValue().get(0);
+            }
+        }
+        if (column == null) {
+            throw ApiException.invalid("give the entity as ?{column}={value}, e.g. /v1/context?customer_id=c-17");
+        }
+        String limitText = ctx.queryParam("limit");
+        int limit = dev.statefront.gateway.query.EntityContext.DEFAULT_LIMIT;
+        if (limitText != null && !limitText.isEmpty()) {
+            try {
+                limit = Integer.parseInt(limitText.trim());
+            } catch (NumberFormatException e) {
+                limit = -1; // answered by EntityContext
+            }
+        }
+        answer(ctx, dev.statefront.gateway.query.EntityContext.answer(queries, column,
+                Json.mapper().getNodeFactory().textNode(value), limit, options));
     }
 
     private void listSources(Context ctx) {
