@@ -34,9 +34,18 @@ public final class GrpcEndpoint implements AutoCloseable {
      * A server (not yet bound) on {@code host:port}; port 0 binds an ephemeral one.
      */
     public GrpcEndpoint(String host, int port, ViewQueries queries, EventIngest ingest) {
+        this(host, port, queries, ingest, null);
+    }
+
+    /**
+     * A server (not yet bound) on {@code host:port} whose Subscribe streams from {@code changes} (null: this
+     * process has no state server, Subscribe answers UNAVAILABLE); port 0 binds an ephemeral one.
+     */
+    public GrpcEndpoint(String host, int port, ViewQueries queries, EventIngest ingest,
+                        dev.statefront.gateway.changes.ChangeSource changes) {
         this.queries = Objects.requireNonNull(queries, "queries");
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .addService(new QueryGrpcService(queries))
+                .addService(new QueryGrpcService(queries, changes))
                 .addService(new IngestGrpcService(queries, ingest))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

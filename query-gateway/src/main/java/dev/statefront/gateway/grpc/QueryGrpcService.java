@@ -14,15 +14,21 @@ import dev.statefront.proto.v1.DescribeViewRequest;
 import dev.statefront.proto.v1.DescribeViewResponse;
 import dev.statefront.proto.v1.GetRequest;
 import dev.statefront.proto.v1.GetResponse;
+import dev.statefront.proto.v1.Heartbeat;
 import dev.statefront.proto.v1.Key;
+import dev.statefront.proto.v1.KeyFilter;
 import dev.statefront.proto.v1.ListViewsRequest;
 import dev.statefront.proto.v1.ListViewsResponse;
 import dev.statefront.proto.v1.QueryServiceGrpc;
 import dev.statefront.proto.v1.ScanRequest;
 import dev.statefront.proto.v1.ScanResponse;
+import dev.statefront.proto.v1.SnapshotComplete;
 import dev.statefront.proto.v1.SubscribeRequest;
 import dev.statefront.proto.v1.SubscribeResponse;
+import dev.statefront.state.server.ChangeSubscription;
 import dev.statefront.state.server.ReadOptions;
+import dev.statefront.state.server.SubscriptionEnd;
+import dev.statefront.state.server.SubscriptionEvent;
 import dev.statefront.state.server.ViewDescription;
 import dev.statefront.state.server.ViewRow;
 import io.grpc.Context;
@@ -33,6 +39,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -48,9 +55,19 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     private static final long MIN_MARGIN_MS = 50;
 
     private final ViewQueries queries;
+    private final dev.statefront.gateway.changes.ChangeSource changes;
 
     /** A service over the shared query path. */
     public QueryGrpcService(ViewQueries queries) {
+        this(queries, null);
+    }
+
+    /**
+     * A service whose Subscribe streams changes from {@code changes}; null when this process has no state
+     * server (Subscribe then answers UNAVAILABLE).
+     */
+    public QueryGrpcService(ViewQueries queries, dev.statefront.gateway.changes.ChangeSource changes) {
+        this.changes = changes;
         this.queries = Objects.requireNonNull(queries, "queries");
     }
 
@@ -149,10 +166,203 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     }
 
     @Override
-    public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("QueryService.Subscribe is defined in statefront.v1 but "
-                + "not served by this gateway yet; use GET /v1/views/" + request.getView() + "/changes over REST")
-                .asRuntimeException());
+    public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> responseObserver) {
+        ServerCallStreamObserver<SubscribeResponse> out = (ServerCallStreamObserver<SubscribeResponse>) responseObserver;
+        try {
+            if (changes == null) {
+                throw QueryException.unavailable("this gateway has no state server in its process, so it cannot "
+                        + "stream changes; subscribe through a gateway that runs with roles including state-server");
+            }
+            dev.statefront.state.server.ReadResult<CatalogEntry> view = changes.view(request.getView());
+            if (!view.isOk()) {
+                throw new QueryException(view.status() == dev.statefront.state.server.ReadStatus.NOT_FOUND
+                        ? QueryException.Code.NOT_FOUND : QueryException.Code.UNAVAILABLE,
+                        view.status().name(), view.message(), Map.of("view", request.getView()), List.of(), Map.of());
+            }
+            dev.statefront.state.server.ReadResult<ChangeSubscription> subscribed =
+                    changes.subscribe(subscribeRequest(view.value(), request));
+            if (!subscribed.isOk()) {
+                throw new QueryException(switch (subscribed.status()) {
+                    case NOT_FOUND -> QueryException.Code.NOT_FOUND;
+                    case INVALID_ARGUMENT -> QueryException.Code.INVALID_ARGUMENT;
+                    default -> QueryException.Code.UNAVAILABLE;
+                }, subscribed.status().name(), subscribed.message(), Map.of("view", request.getView()), List.of(),
+                        Map.of());
+            }
+            SubscribePump pump = new SubscribePump(out, view.value(), subscribed.value());
+            out.setOnCancelHandler(pump::cancel);
+            out.setOnReadyHandler(pump::ready);
+            Thread t = new Thread(pump, "statefront-grpc-subscribe-" + request.getView());
+            t.setDaemon(true);
+            t.start();
+        } catch (RuntimeException e) {
+            out.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    /** The state server's request for a gRPC one: start point and key range (same meaning as scan bounds). */
+    private static dev.statefront.state.server.SubscribeRequest subscribeRequest(CatalogEntry view,
+                                                                                SubscribeRequest request) {
+        dev.statefront.state.server.SubscribeRequest r = switch (request.getFromCase()) {
+            case SNAPSHOT -> dev.statefront.state.server.SubscribeRequest.snapshot(view.name());
+            case RESUME_TOKEN -> dev.statefront.state.server.SubscribeRequest.resume(view.name(),
+                    request.getResumeToken());
+            default -> dev.statefront.state.server.SubscribeRequest.now(view.name());
+        };
+        if (!request.hasFilter()) {
+            return r;
+        }
+        KeyFilter f = request.getFilter();
+        var types = view.schema().keyTypes();
+        byte[] lower = f.hasFromKey() ? dev.statefront.core.KeyCodec.encodePrefix(types,
+                bound(view, true, f.getFromKey(), "filter.from_key"), false) : null;
+        byte[] upper = f.hasToKey() ? dev.statefront.core.KeyCodec.encodePrefix(types,
+                bound(view, true, f.getToKey(), "filter.to_key"), false) : null;
+        if (f.hasPrefix() && f.getPrefix().getValuesCount() > 0) {
+            Object[] leading = bound(view, true, f.getPrefix(), "filter.prefix");
+            boolean stringPrefix = types.get(leading.length - 1).kind() == dev.statefront.core.ColumnType.Kind.VARCHAR
+                    && leading[leading.length - 1] != null;
+            byte[] start = dev.statefront.core.KeyCodec.encodePrefix(types, leading, stringPrefix);
+            byte[] end = dev.statefront.core.KeyCodec.prefixEnd(start);
+            lower = lower == null || dev.statefront.core.KeyCodec.compare(start, lower) > 0 ? start : lower;
+            upper = upper == null || (end != null && dev.statefront.core.KeyCodec.compare(end, upper) < 0) ? end : upper;
+        }
+        return lower == null && upper == null ? r : r.withKeyRange(lower, upper);
+    }
+
+    /**
+     * Moves one subscription's events to its gRPC stream on a thread of its own, sending only while the client
+     * is ready: a client that stops reading lets the subscription's bounded buffer overflow, which ends the
+     * stream with RESOURCE_EXHAUSTED (resume with the last token) instead of buffering without bound.
+     */
+    private static final class SubscribePump implements Runnable {
+        private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+        private final ServerCallStreamObserver<SubscribeResponse> out;
+        private final CatalogEntry view;
+        private final ChangeSubscription sub;
+        private final Object readiness = new Object();
+        private volatile boolean cancelled;
+        private String lastPosition = "";
+        private long snapshotRows;
+
+        SubscribePump(ServerCallStreamObserver<SubscribeResponse> out, CatalogEntry view, ChangeSubscription sub) {
+            this.out = out;
+            this.view = view;
+            this.sub = sub;
+        }
+
+        void cancel() {
+            cancelled = true;
+            sub.close();
+            ready();
+        }
+
+        void ready() {
+            synchronized (readiness) {
+                readiness.notifyAll();
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!cancelled) {
+                    SubscriptionEvent e = sub.poll(HEARTBEAT);
+                    if (cancelled) {
+                        return;
+                    }
+                    if (e == null) {
+                        String token = sub.resumeToken();
+                        send(SubscribeResponse.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+                                .setToken(token == null ? "" : token).setPosition(lastPosition)).build());
+                        continue;
+                    }
+                    switch (e.type()) {
+                        case SNAPSHOT_ROW, CHANGE -> {
+                            if (e.type() == SubscriptionEvent.Type.SNAPSHOT_ROW) {
+                                snapshotRows++;
+                            }
+                            send(SubscribeResponse.newBuilder().setChange(change(e)).build());
+                        }
+                        case SNAPSHOT_COMPLETE -> {
+                            lastPosition = e.position().token();
+                            send(SubscribeResponse.newBuilder().setSnapshotComplete(SnapshotComplete.newBuilder()
+                                    .setToken(e.token() == null ? "" : e.token()).setPosition(lastPosition)
+                                    .setRows(snapshotRows)).build());
+                        }
+                        case END -> {
+                            end(e.end());
+                            return;
+                        }
+                        default -> throw new IllegalStateException("unknown event " + e.type());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (!cancelled) {
+                    out.onError(GrpcErrors.toStatus(e));
+                }
+            } finally {
+                sub.close();
+            }
+        }
+
+        private dev.statefront.proto.v1.ChangeEvent change(SubscriptionEvent e) {
+            var columns = view.schema().columns();
+            var b = dev.statefront.proto.v1.ChangeEvent.newBuilder()
+                    .setOp(switch (e.op()) {
+                        case CREATE -> dev.statefront.proto.v1.ChangeEvent.Op.OP_CREATE;
+                        case UPDATE -> dev.statefront.proto.v1.ChangeEvent.Op.OP_UPDATE;
+                        case DELETE -> dev.statefront.proto.v1.ChangeEvent.Op.OP_DELETE;
+                        case READ -> dev.statefront.proto.v1.ChangeEvent.Op.OP_SNAPSHOT;
+                    })
+                    .setKey(ProtoValues.key(view, e.key()))
+                    .setPartition(Math.max(0, e.partition()));
+            if (e.before() != null) {
+                b.setBefore(ProtoValues.row(columns, e.before()));
+            }
+            if (e.after() != null) {
+                b.setAfter(ProtoValues.row(columns, e.after()));
+            }
+            if (e.token() != null) {
+                b.setToken(e.token());
+            }
+            if (e.position() != null && !e.position().isEmpty()) {
+                lastPosition = e.position().token();
+                b.setPosition(lastPosition);
+            }
+            if (e.tsMs() > 0) {
+                b.setTs(ProtoValues.timestamp(e.tsMs()));
+            }
+            return b.build();
+        }
+
+        private void send(SubscribeResponse response) throws InterruptedException {
+            synchronized (readiness) {
+                while (!out.isReady() && !cancelled) {
+                    readiness.wait(100);
+                }
+            }
+            if (!cancelled) {
+                out.onNext(response);
+            }
+        }
+
+        private void end(SubscriptionEnd end) {
+            if (cancelled) {
+                return;
+            }
+            String token = sub.resumeToken();
+            String message = end.message() + (token == null ? "" : "; resume with resume_token " + token);
+            Status status = switch (end.reason()) {
+                case OVERFLOW -> Status.RESOURCE_EXHAUSTED;
+                case VIEW_DROPPED -> Status.NOT_FOUND;
+                case CLOSED, SERVER_STOPPING, FAILED -> Status.UNAVAILABLE;
+            };
+            out.onError(status.withDescription("change stream of view '" + view.name() + "' ended ("
+                    + end.reason() + "): " + message).asRuntimeException());
+        }
     }
 
     /**
