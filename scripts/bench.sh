@@ -7,6 +7,7 @@
 #   SMOKE=1 scripts/bench.sh                           # 200,000 orders, shorter phases
 #   EVENTS=500000 REPEATS=2 SYSTEMS="sut streams-eos" scripts/bench.sh
 #
+# SUT_ARGS adds settings to the Statefront command (e.g. "--set kafka.fetch.max.wait.ms=10").
 # Every knob of the shared bench's run-peer.sh works (EVENTS, REPEATS, SYSTEMS, LOOKUP_THREADS, ...); SUT_HEAP sets
 # Statefront's heap (default 2g, like the peers' PEER_HEAP). The shared bench is copied to BENCH_WORK (default
 # ${TMPDIR:-/tmp}/statefront-bench) because ../shared is read-only; results land in $BENCH_WORK/bench/results/.
@@ -58,7 +59,7 @@ export SUT_NAME="${SUT_NAME:-statefront}"
 export SUT_BASE="http://127.0.0.1:${SUT_PORT:-18090}"
 export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP -XX:+UseG1GC ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
   --sql '$WORK/customer_stats.sql' --set kafka.bootstrap.servers=\$BENCH_BOOTSTRAP --set app.id=bench\$id \
-  --set data.dir='$WORK/sut-data'/\$id --set rest.host=127.0.0.1 --set rest.port=${SUT_PORT:-18090}"
+  --set data.dir='$WORK/sut-data'/\$id --set rest.host=127.0.0.1 --set rest.port=${SUT_PORT:-18090} ${SUT_ARGS:-}"
 export SUT_PROBE_ARGS="--point-path /v1/views/customer_stats/rows/{key} --row-pointer /row \
 --range-path /v1/views/customer_stats/rows?from={from}&limit={limit} --rows-pointer /rows \
 --cursor-pointer /next_cursor --range-next-path /v1/views/customer_stats/rows?limit={limit}&cursor={cursor}"
