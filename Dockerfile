@@ -7,11 +7,11 @@
 
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
-# ~/.m2 (and the Maven distribution the wrapper downloads into it) is a BuildKit cache mount,
+# the local Maven repository (/m2) is a BuildKit cache mount,
 # so rebuilds after a source change do not download dependencies again
 COPY . .
-RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -q -Dmaven.test.skip=true package -pl app -am \
+RUN --mount=type=cache,target=/m2 \
+    ./mvnw -B -q -Dmaven.repo.local=/m2 -Dmaven.test.skip=true package -pl app -am \
  && mkdir -p /out/lib \
  && cp app/target/statefront-app-*.jar /out/statefront-app.jar \
  && cp app/target/lib/*.jar /out/lib/

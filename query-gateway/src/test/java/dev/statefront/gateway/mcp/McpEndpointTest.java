@@ -1,5 +1,7 @@
 package dev.statefront.gateway.mcp;
 
+import dev.statefront.gateway.rest.ViewFeeder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

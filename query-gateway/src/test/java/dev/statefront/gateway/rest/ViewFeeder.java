@@ -14,19 +14,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Writes what the processor would (catalog entries, change envelopes, progress markers) into a state feed. */
-final class ViewFeeder {
+public final class ViewFeeder {
     private final String appId;
     private final StateFeed feed;
     private final Map<String, Long> nextOffsets = new HashMap<>();
     private final Map<String, CatalogEntry> views = new HashMap<>();
     private FeedBatch batch = new FeedBatch();
 
-    ViewFeeder(String appId, StateFeed feed) {
+    public ViewFeeder(String appId, StateFeed feed) {
         this.appId = appId;
         this.feed = feed;
     }
 
-    ViewFeeder catalog(CatalogEntry entry) {
+    public ViewFeeder catalog(CatalogEntry entry) {
         if (entry.kind() == CatalogEntry.Kind.VIEW) {
             views.put(entry.name(), entry);
         }
@@ -34,7 +34,7 @@ final class ViewFeeder {
         return this;
     }
 
-    ViewFeeder upsert(String view, Object[] row, Position position) {
+    public ViewFeeder upsert(String view, Object[] row, Position position) {
         CatalogEntry e = views.get(view);
         Object[] key = e.schema().keyOf(row);
         int p = Partitions.forKey(e.schema().keyTypes(), key, e.partitions());
@@ -45,7 +45,7 @@ final class ViewFeeder {
     }
 
     /** Markers at the current end of every partition of a view. */
-    ViewFeeder markers(String view, Position position, long asOfMs) {
+    public ViewFeeder markers(String view, Position position, long asOfMs) {
         CatalogEntry e = views.get(view);
         for (int p = 0; p < e.partitions(); p++) {
             long viewOffset = nextOffsets.getOrDefault(e.topic() + "/" + p, 0L);
@@ -55,7 +55,7 @@ final class ViewFeeder {
         return this;
     }
 
-    void flush() {
+    public void flush() {
         FeedBatch b = batch;
         batch = new FeedBatch();
         feed.apply(b);
