@@ -149,7 +149,7 @@ public final class StatefrontServer implements AutoCloseable {
                 ProcessorServer p = new ProcessorServer(new ProcessorConfig(bootstrapServers, config.appId(),
                         config.stateDir().resolve("processor"), sqlScript, config.topicPartitions(),
                         config.topicReplicationFactor(), config.processorProgressIntervalMs(),
-                        config.kafkaOverrides()));
+                        config.kafkaOverrides(), config.viewChangesSchemas()));
                 step("processor", () -> {
                     register("processor", p::close);
                     p.start();

@@ -28,26 +28,56 @@ public final class ChangeEventCodec {
     private final JsonRowFormat keyFormat;
     /** The last position encoded and its token: one flush stamps many changes with the same position. */
     private volatile Object[] lastToken = {null, null};
+    /** Connect JSON schemas written before each key/value when embedding schemas; null otherwise. */
+    private final String keySchemaJson;
+    private final String valueSchemaJson;
 
     /**
-     * A codec for one view.
+     * A codec for one view that writes envelopes without embedded schema.
      *
      * @param appId written in {@code source.name}
      * @param schema the view's schema, with its key columns
      */
     public ChangeEventCodec(String appId, Schema schema) {
+        this(appId, schema, null, false);
+    }
+
+    /**
+     * A codec for one view. With {@code embedSchema}, keys and values are written the way Kafka Connect's
+     * {@code JsonConverter} writes them with {@code schemas.enable=true}: {@code {"schema": ..., "payload": ...}},
+     * the payload unchanged, the value schema a struct named {@code <appId>.<view>.Envelope} (what Debezium's
+     * {@code ExtractNewRecordState} recognises), TIMESTAMP columns as {@code io.debezium.time.ZonedTimestamp}
+     * strings, DECIMAL as Connect {@code Decimal}. Reading accepts both forms either way.
+     *
+     * @param appId written in {@code source.name}
+     * @param schema the view's schema, with its key columns
+     * @param view the view's name, for the schema names (required with {@code embedSchema})
+     * @param embedSchema whether to write Connect schemas before keys and values
+     */
+    public ChangeEventCodec(String appId, Schema schema, String view, boolean embedSchema) {
         this.appId = appId;
         this.schema = schema;
         this.keyColumns = schema.keyColumnNames().stream().map(n -> schema.column(schema.indexOf(n))).toList();
         this.rowFormat = new JsonRowFormat(schema.columns());
         this.keyFormat = new JsonRowFormat(keyColumns);
+        this.keySchemaJson = embedSchema ? structSchema(keyColumns, appId + "." + view + ".Key", false) : null;
+        this.valueSchemaJson = embedSchema ? envelopeSchema(appId + "." + view) : null;
     }
 
     /** The record key for a view key. */
     public byte[] encodeKey(Object[] key) {
         var out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(64);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            keyFormat.write(g, key);
+            if (keySchemaJson != null) {
+                g.writeStartObject();
+                g.writeFieldName("schema");
+                g.writeRawValue(keySchemaJson);
+                g.writeFieldName("payload");
+                keyFormat.write(g, key);
+                g.writeEndObject();
+            } else {
+                keyFormat.write(g, key);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode key", e);
         }
@@ -60,6 +90,13 @@ public final class ChangeEventCodec {
      * @throws DecodeException if the bytes are not a key of this view
      */
     public Object[] decodeKey(byte[] bytes) {
+        if (startsWith(bytes, SCHEMA_PREFIX)) { // {"schema": ..., "payload": {...}} as written with embedded schemas
+            try {
+                return JsonValues.rowFromJson(keyColumns, Json.mapper().readTree(bytes).get("payload"));
+            } catch (IOException e) {
+                throw new DecodeException("record key is not JSON: " + e.getMessage(), e);
+            }
+        }
         return keyFormat.read(bytes);
     }
 
@@ -67,6 +104,12 @@ public final class ChangeEventCodec {
     public byte[] encodeValue(ChangeEvent e) {
         var out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            if (valueSchemaJson != null) {
+                g.writeStartObject();
+                g.writeFieldName("schema");
+                g.writeRawValue(valueSchemaJson);
+                g.writeFieldName("payload");
+            }
             g.writeStartObject();
             g.writeFieldName("before");
             if (e.before() == null) {
@@ -103,6 +146,9 @@ public final class ChangeEventCodec {
             g.writeEndArray();
             g.writeEndObject();
             g.writeEndObject();
+            if (valueSchemaJson != null) {
+                g.writeEndObject();
+            }
         } catch (IOException ex) {
             throw new IllegalStateException("cannot encode change of view " + e.view(), ex);
         }
@@ -119,48 +165,138 @@ public final class ChangeEventCodec {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new DecodeException("not a change envelope: expected a JSON object");
             }
-            Object[] before = null;
-            Object[] after = null;
-            String op = null;
-            long ts = 0;
-            String view = null;
-            int partition = 0;
-            Position position = Position.EMPTY;
-            String field;
-            while ((field = p.nextFieldName()) != null) {
-                JsonToken t = p.nextToken();
-                switch (field) {
-                    case "before" -> before = t == JsonToken.VALUE_NULL ? null : rowFormat.read(p);
-                    case "after" -> after = t == JsonToken.VALUE_NULL ? null : rowFormat.read(p);
-                    case "op" -> op = p.getValueAsString();
-                    case "ts_ms" -> ts = p.getValueAsLong();
-                    case "source" -> {
-                        if (t != JsonToken.START_OBJECT) {
-                            p.skipChildren();
-                            continue;
-                        }
-                        String sf;
-                        while ((sf = p.nextFieldName()) != null) {
-                            JsonToken st = p.nextToken();
-                            switch (sf) {
-                                case "view" -> view = p.getValueAsString();
-                                case "partition" -> partition = p.getValueAsInt();
-                                case "position" -> position = st == JsonToken.VALUE_NULL ? Position.EMPTY
-                                        : Position.fromToken(p.getValueAsString());
-                                default -> p.skipChildren();
-                            }
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (op == null) {
+            Envelope env = new Envelope();
+            readEnvelope(p, env, true);
+            if (env.op == null) {
                 throw new DecodeException("not a change envelope: no \"op\"");
             }
-            return new ChangeEvent(ChangeEvent.Op.fromCode(op), before, after, ts, view == null ? "" : view,
-                    partition, position);
+            return new ChangeEvent(ChangeEvent.Op.fromCode(env.op), env.before, env.after, env.ts,
+                    env.view == null ? "" : env.view, env.partition, env.position);
         } catch (IOException | IllegalArgumentException e) {
             throw new DecodeException("not a change envelope: " + e.getMessage(), e);
+        }
+    }
+
+    /** What an envelope holds, gathered while streaming through it. */
+    private static final class Envelope {
+        Object[] before;
+        Object[] after;
+        String op;
+        long ts;
+        String view;
+        int partition;
+        Position position = Position.EMPTY;
+    }
+
+    /** Reads the fields of the current object; at the top, {@code {"schema", "payload"}} is unwrapped. */
+    private void readEnvelope(JsonParser p, Envelope env, boolean top) throws IOException {
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "payload" -> {
+                    if (top && t == JsonToken.START_OBJECT) {
+                        readEnvelope(p, env, false);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "before" -> env.before = t == JsonToken.VALUE_NULL ? null : rowFormat.read(p);
+                case "after" -> env.after = t == JsonToken.VALUE_NULL ? null : rowFormat.read(p);
+                case "op" -> env.op = p.getValueAsString();
+                case "ts_ms" -> env.ts = p.getValueAsLong();
+                case "source" -> {
+                    if (t != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    String sf;
+                    while ((sf = p.nextFieldName()) != null) {
+                        JsonToken st = p.nextToken();
+                        switch (sf) {
+                            case "view" -> env.view = p.getValueAsString();
+                            case "partition" -> env.partition = p.getValueAsInt();
+                            case "position" -> env.position = st == JsonToken.VALUE_NULL ? Position.EMPTY
+                                    : Position.fromToken(p.getValueAsString());
+                            default -> p.skipChildren();
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ Connect schemas (embedSchema)
+
+    private static final byte[] SCHEMA_PREFIX = "{\"schema\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes != null && bytes.length >= prefix.length
+                && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private String envelopeSchema(String prefix) {
+        var m = Json.mapper();
+        var root = m.createObjectNode().put("type", "struct").put("optional", false).put("name", prefix + ".Envelope");
+        var fields = root.putArray("fields");
+        for (String side : List.of("before", "after")) {
+            var row = (com.fasterxml.jackson.databind.node.ObjectNode) parse(
+                    structSchema(schema.columns(), prefix + ".Value", true));
+            fields.add(row.put("field", side));
+        }
+        fields.addObject().put("type", "string").put("optional", false).put("field", "op");
+        fields.addObject().put("type", "int64").put("optional", true).put("field", "ts_ms");
+        var source = fields.addObject().put("type", "struct").put("optional", false).put("name", "dev.statefront.Source")
+                .put("field", "source");
+        var sf = source.putArray("fields");
+        sf.addObject().put("type", "string").put("optional", false).put("field", "version");
+        sf.addObject().put("type", "string").put("optional", false).put("field", "connector");
+        sf.addObject().put("type", "string").put("optional", false).put("field", "name");
+        sf.addObject().put("type", "int64").put("optional", false).put("field", "ts_ms");
+        sf.addObject().put("type", "string").put("optional", false).put("field", "view");
+        sf.addObject().put("type", "int32").put("optional", false).put("field", "partition");
+        sf.addObject().put("type", "string").put("optional", false).put("field", "position");
+        var offsets = sf.addObject().put("type", "array").put("optional", false).put("field", "offsets");
+        var item = offsets.putObject("items").put("type", "struct").put("optional", false)
+                .put("name", "dev.statefront.Offset");
+        var itemFields = item.putArray("fields");
+        itemFields.addObject().put("type", "string").put("optional", false).put("field", "topic");
+        itemFields.addObject().put("type", "int32").put("optional", false).put("field", "partition");
+        itemFields.addObject().put("type", "int64").put("optional", false).put("field", "offset");
+        return root.toString();
+    }
+
+    /** A Connect struct schema of columns, every field optional (SQL NULL is allowed, even in GROUP BY keys). */
+    private static String structSchema(List<Column> columns, String name, boolean optional) {
+        var m = Json.mapper();
+        var root = m.createObjectNode().put("type", "struct").put("optional", optional).put("name", name);
+        var fields = root.putArray("fields");
+        for (Column c : columns) {
+            var f = fields.addObject();
+            switch (c.type().kind()) {
+                case BOOLEAN -> f.put("type", "boolean");
+                case INT -> f.put("type", "int32");
+                case BIGINT -> f.put("type", "int64");
+                case DOUBLE -> f.put("type", "double");
+                case VARCHAR -> f.put("type", "string");
+                case DECIMAL -> {
+                    f.put("type", "bytes").put("name", "org.apache.kafka.connect.data.Decimal").put("version", 1);
+                    f.putObject("parameters").put("scale", Integer.toString(c.type().scale()));
+                }
+                case TIMESTAMP -> f.put("type", "string").put("name", "io.debezium.time.ZonedTimestamp").put("version", 1);
+                default -> throw new IllegalStateException("unknown kind " + c.type().kind());
+            }
+            f.put("optional", true).put("field", c.name());
+        }
+        return root.toString();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

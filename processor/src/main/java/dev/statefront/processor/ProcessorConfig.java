@@ -15,10 +15,20 @@ import java.util.Objects;
  * @param replicationFactor replication factor of topics the processor creates
  * @param progressIntervalMs how often an idle processor reports progress (bounds reported lag when idle)
  * @param kafkaOverrides extra Kafka client settings applied to every client (security, tuning)
+ * @param changeSchemas whether view change topics embed Kafka Connect schemas ({@code {"schema", "payload"}}), so
+ *                      Debezium's and Connect's schema-aware tools (e.g. ExtractNewRecordState) can read them
  */
 public record ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
                               int topicPartitions, short replicationFactor, long progressIntervalMs,
-                              Map<String, Object> kafkaOverrides) {
+                              Map<String, Object> kafkaOverrides, boolean changeSchemas) {
+
+    /** Settings whose change topics carry no embedded schema. */
+    public ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
+                           int topicPartitions, short replicationFactor, long progressIntervalMs,
+                           Map<String, Object> kafkaOverrides) {
+        this(bootstrapServers, appId, stateDir, sqlScript, topicPartitions, replicationFactor, progressIntervalMs,
+                kafkaOverrides, false);
+    }
     public ProcessorConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(appId, "appId");

@@ -96,7 +96,7 @@ class PipelineEndToEndTest {
             produced = orders.flush();
         }
         processor = new ProcessorServer(new ProcessorConfig(bootstrap, "statefront", dir.resolve("processor"),
-                SQL, 4, (short) 1, 200, Map.of()));
+                SQL, 4, (short) 1, 200, Map.of(), true)); // change topics with embedded Connect schemas
         processor.start();
         stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"),
                 Map.of(), Duration.ofSeconds(5)));
@@ -271,6 +271,46 @@ class PipelineEndToEndTest {
         assertEquals(400, limit.status());
         RestClient.Response token = rest.get("/v1/views/customer_stats/rows/c-1?min_position=garbage");
         assertEquals(400, token.status());
+    }
+
+    /** With view.changes.schemas on, Debezium's own SMT flattens the records of the real change topic as written. */
+    @Test
+    void shouldLetDebeziumsExtractNewRecordStateFlattenTheChangeTopicAsWritten() throws Exception {
+        readCaughtUp("/v1/views/customer_stats/rows/c-1");
+        var converter = new org.apache.kafka.connect.json.JsonConverter();
+        converter.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), false);
+        var unwrap = new io.debezium.transforms.ExtractNewRecordState<org.apache.kafka.connect.sink.SinkRecord>();
+        unwrap.configure(Map.of());
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "smt-check");
+        int flattened = 0;
+        String topic = Topics.viewChanges("statefront", "customer_stats");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (flattened < 200 && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    var k = converter.toConnectData(topic, r.key());
+                    var v = converter.toConnectData(topic, r.value());
+                    var out = unwrap.apply(new org.apache.kafka.connect.sink.SinkRecord(topic, r.partition(),
+                            k.schema(), k.value(), v.schema(), v.value(), r.offset()));
+                    var row = (org.apache.kafka.connect.data.Struct) out.value();
+                    var key = (org.apache.kafka.connect.data.Struct) out.key();
+                    assertEquals(key.get("customer_id"), row.get("customer_id"), "flat row of its key");
+                    assertTrue(row.getInt64("order_count") >= 1, row.toString());
+                    assertTrue(row.getString("last_ts").endsWith("Z"), row.toString());
+                    flattened++;
+                }
+            }
+        }
+        assertTrue(flattened >= 200, "flattened " + flattened + " change records");
     }
 
     @Test

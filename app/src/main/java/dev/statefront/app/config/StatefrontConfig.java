@@ -108,8 +108,13 @@ public final class StatefrontConfig extends AbstractConfig {
             + " creates; 1 fits the embedded broker, use 3 on a real cluster.";
 
     public static final String PROCESSOR_PROGRESS_INTERVAL_MS = "processor.progress.interval.ms";
-    private static final String PROCESSOR_PROGRESS_INTERVAL_MS_DOC = "How often the processor commits a"
-            + " transaction (and so makes its changes visible), in milliseconds.";
+    private static final String PROCESSOR_PROGRESS_INTERVAL_MS_DOC = "How often an idle processor reports its"
+            + " progress (busy processors report with every transaction), in milliseconds; bounds lag_ms when idle.";
+
+    public static final String VIEW_CHANGES_SCHEMAS = "view.changes.schemas";
+    private static final String VIEW_CHANGES_SCHEMAS_DOC = "Write view change topics with Kafka Connect's embedded"
+            + " schema ({\"schema\": ..., \"payload\": ...}, as JsonConverter with schemas.enable=true), so Debezium"
+            + " sinks and SMTs such as ExtractNewRecordState can read them; the payload is the same envelope.";
 
     public static final String STATE_SERVER_MAX_WAIT_MS = "state.server.max.wait.ms";
     private static final String STATE_SERVER_MAX_WAIT_MS_DOC = "Longest time a read that asks for a"
@@ -159,6 +164,7 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
             .define(PROCESSOR_PROGRESS_INTERVAL_MS, Type.LONG, 500L, ConfigDef.Range.between(10, 3_600_000),
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
+            .define(VIEW_CHANGES_SCHEMAS, Type.BOOLEAN, false, Importance.LOW, VIEW_CHANGES_SCHEMAS_DOC)
             .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
                     Importance.LOW, STATE_SERVER_MAX_WAIT_MS_DOC)
             .define(GATEWAY_MAX_BODY_BYTES, Type.INT, 10 * 1024 * 1024, ConfigDef.Range.between(1024, 256 * 1024 * 1024),
@@ -506,6 +512,10 @@ public final class StatefrontConfig extends AbstractConfig {
 
     public long processorProgressIntervalMs() {
         return getLong(PROCESSOR_PROGRESS_INTERVAL_MS);
+    }
+
+    public boolean viewChangesSchemas() {
+        return getBoolean(VIEW_CHANGES_SCHEMAS);
     }
 
     public long stateServerMaxWaitMs() {

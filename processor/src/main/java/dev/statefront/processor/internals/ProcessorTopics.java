@@ -79,7 +79,8 @@ public final class ProcessorTopics {
             }
             Map<String, ViewRuntime> views = new LinkedHashMap<>();
             for (ViewPlan plan : program.views()) {
-                ViewRuntime v = ViewRuntime.of(config.appId(), plan, sourcePartitions.get(plan.source().name()));
+                ViewRuntime v = ViewRuntime.of(config.appId(), plan, sourcePartitions.get(plan.source().name()),
+                        config.changeSchemas());
                 ensureExactly(admin, v.changeTopic(), v.partitions(), compacted(), plan.name());
                 ensureExactly(admin, v.changelogTopic(), v.partitions(), compacted(), plan.name());
                 if (v.repartitionTopic() != null) {
@@ -169,7 +170,8 @@ public final class ProcessorTopics {
             }
             entries.add(new CatalogEntry(CatalogEntry.Kind.VIEW, v.name(), v.plan().sql(), v.plan().schema(),
                     v.changeTopic(), v.partitions(), List.of(v.plan().source().name()),
-                    Map.of("copartitioned", Boolean.toString(v.copartitioned()))));
+                    Map.of("copartitioned", Boolean.toString(v.copartitioned()),
+                            "changes.schemas", Boolean.toString(config.changeSchemas()))));
         }
         Properties p = new Properties();
         p.putAll(config.kafkaOverrides());

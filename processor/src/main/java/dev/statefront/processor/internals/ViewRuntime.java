@@ -20,11 +20,15 @@ record ViewRuntime(ViewPlan plan, String sourceTopic, int sourcePartitions, int 
                    String changelogTopic, String repartitionTopic, ChangeEventCodec codec) {
 
     static ViewRuntime of(String appId, ViewPlan plan, int sourcePartitions) {
+        return of(appId, plan, sourcePartitions, false);
+    }
+
+    static ViewRuntime of(String appId, ViewPlan plan, int sourcePartitions, boolean changeSchemas) {
         String name = plan.name();
         return new ViewRuntime(plan, plan.source().topic(), sourcePartitions, sourcePartitions,
                 Topics.viewChanges(appId, name), changelogTopic(appId, name),
                 plan.isCopartitioned() ? null : Topics.repartition(appId, name),
-                new ChangeEventCodec(appId, plan.schema()));
+                new ChangeEventCodec(appId, plan.schema(), name, changeSchemas));
     }
 
     static String changelogTopic(String appId, String view) {

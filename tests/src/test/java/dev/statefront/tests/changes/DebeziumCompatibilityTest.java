@@ -33,12 +33,12 @@ import org.junit.jupiter.api.Test;
  * through Kafka Connect's {@link JsonConverter} and Debezium's {@link ExtractNewRecordState} SMT, as a Connect sink
  * with {@code transforms=unwrap} would run them.
  *
- * <p>Like every Debezium topic written with {@code schemas.enable=false}, ours carries no Connect schema, and the
- * SMT only unwraps records whose value schema is a Debezium {@code Envelope}: with {@code schemas.enable=false} it
- * passes them through unchanged (asserted below). Given the envelope schema (what {@code schemas.enable=true}
- * embeds; here built from the view's catalog schema, Debezium's conventions: timestamps as
- * {@code io.debezium.time.ZonedTimestamp} strings), the SMT turns our records into the expected flat rows, with
- * deletes handled per its {@code delete.tombstone.handling.mode}.
+ * <p>By default the topic carries no Connect schema and, like every Debezium topic written with
+ * {@code schemas.enable=false}, the SMT passes its records through unchanged (it only unwraps values whose schema
+ * is an {@code Envelope}; asserted below). With {@code view.changes.schemas=true} the processor embeds the schema
+ * ({@code {"schema", "payload"}}, timestamps as {@code io.debezium.time.ZonedTimestamp} strings), and the SMT turns
+ * those records, exactly as written, into the expected flat rows, deletes handled per its
+ * {@code delete.tombstone.handling.mode}.
  */
 class DebeziumCompatibilityTest {
     static final String TOPIC = "statefront-view-customer_stats";
@@ -48,11 +48,15 @@ class DebeziumCompatibilityTest {
             List.of("customer_id"));
     static final long TS = 1_700_000_000_042L;
 
-    private final ChangeEventCodec codec = new ChangeEventCodec("statefront", VIEW);
+    private final ChangeEventCodec plain = new ChangeEventCodec("statefront", VIEW);
+    /** What the processor writes with view.changes.schemas=true. */
+    private final ChangeEventCodec withSchemas = new ChangeEventCodec("statefront", VIEW, "customer_stats", true);
+    private ChangeEventCodec codec = plain;
     private long offset;
 
     /** The records the processor writes for: create c-1, update c-1, create c-2, delete c-1 (+ tombstone). */
-    private List<byte[][]> changeTopic() {
+    private List<byte[][]> changeTopic(ChangeEventCodec writer) {
+        codec = writer;
         Object[] v1 = {"c-1", 1L, 100.0, false, TS};
         Object[] v2 = {"c-1", 2L, 150.5, true, TS + 1};
         Object[] w1 = {"c-2", 1L, 7.0, null, TS + 2};
@@ -78,7 +82,7 @@ class DebeziumCompatibilityTest {
     void shouldPassSchemalessRecordsThroughUnchangedLikeDebeziumsOwnSchemalessTopics() {
         JsonConverter converter = converter(false);
         ExtractNewRecordState<SinkRecord> unwrap = unwrap(Map.of());
-        for (byte[][] kv : changeTopic()) {
+        for (byte[][] kv : changeTopic(plain)) {
             SinkRecord in = sinkRecord(converter, kv[0], kv[1]);
             SinkRecord out = unwrap.apply(in);
             if (kv[1] == null) {
@@ -130,14 +134,13 @@ class DebeziumCompatibilityTest {
         assertEquals(List.of("c-1", "c-1", "c-2"), out.stream().map(r -> flat(r).get("customer_id")).toList());
     }
 
-    /** Our records with the envelope schema embedded, through JsonConverter(schemas.enable=true) and the SMT. */
+    /** Our records as written with view.changes.schemas=true, through JsonConverter(schemas.enable=true) and the SMT. */
     private List<SinkRecord> run(Map<String, String> smtConfig) throws Exception {
         JsonConverter converter = converter(true);
         ExtractNewRecordState<SinkRecord> unwrap = unwrap(smtConfig);
         List<SinkRecord> out = new ArrayList<>();
-        for (byte[][] kv : changeTopic()) {
-            byte[] value = kv[1] == null ? null : withSchema(kv[1]);
-            SinkRecord r = unwrap.apply(sinkRecord(converter, withSchema(kv[0], keySchema()), value));
+        for (byte[][] kv : changeTopic(withSchemas)) {
+            SinkRecord r = unwrap.apply(sinkRecord(converter, kv[0], kv[1]));
             if (r != null) {
                 out.add(r);
             }
@@ -168,65 +171,5 @@ class DebeziumCompatibilityTest {
         Map<String, Object> m = new LinkedHashMap<>();
         s.schema().fields().forEach(f -> m.put(f.name(), s.get(f)));
         return m;
-    }
-
-    // ------------------------------------------------------------------ the Connect schemas of the view
-
-    private static org.apache.kafka.connect.data.Schema rowSchema() {
-        SchemaBuilder b = SchemaBuilder.struct().name("statefront.customer_stats.Value").optional();
-        for (Column c : VIEW.columns()) {
-            b.field(c.name(), fieldSchema(c.type(), !VIEW.keyColumnNames().contains(c.name())));
-        }
-        return b.build();
-    }
-
-    private static org.apache.kafka.connect.data.Schema keySchema() {
-        SchemaBuilder b = SchemaBuilder.struct().name("statefront.customer_stats.Key");
-        for (String k : VIEW.keyColumnNames()) {
-            b.field(k, fieldSchema(VIEW.column(VIEW.indexOf(k)).type(), false));
-        }
-        return b.build();
-    }
-
-    private static org.apache.kafka.connect.data.Schema fieldSchema(ColumnType t, boolean optional) {
-        SchemaBuilder b = switch (t.kind()) {
-            case BOOLEAN -> SchemaBuilder.bool();
-            case INT -> SchemaBuilder.int32();
-            case BIGINT -> SchemaBuilder.int64();
-            case DOUBLE -> SchemaBuilder.float64();
-            case DECIMAL -> org.apache.kafka.connect.data.Decimal.builder(t.scale());
-            case VARCHAR -> SchemaBuilder.string();
-            case TIMESTAMP -> SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").version(1);
-        };
-        return optional ? b.optional().build() : b.build();
-    }
-
-    private static org.apache.kafka.connect.data.Schema envelopeSchema() {
-        org.apache.kafka.connect.data.Schema offset = SchemaBuilder.struct().name("statefront.Offset")
-                .field("topic", SchemaBuilder.STRING_SCHEMA).field("partition", SchemaBuilder.INT32_SCHEMA)
-                .field("offset", SchemaBuilder.INT64_SCHEMA).build();
-        org.apache.kafka.connect.data.Schema source = SchemaBuilder.struct().name("dev.statefront.Source")
-                .field("version", SchemaBuilder.STRING_SCHEMA).field("connector", SchemaBuilder.STRING_SCHEMA)
-                .field("name", SchemaBuilder.STRING_SCHEMA).field("ts_ms", SchemaBuilder.INT64_SCHEMA)
-                .field("view", SchemaBuilder.STRING_SCHEMA).field("partition", SchemaBuilder.INT32_SCHEMA)
-                .field("position", SchemaBuilder.STRING_SCHEMA).field("offsets", SchemaBuilder.array(offset).build())
-                .build();
-        return SchemaBuilder.struct().name("statefront.customer_stats.Envelope")
-                .field("before", rowSchema()).field("after", rowSchema()).field("source", source)
-                .field("op", SchemaBuilder.STRING_SCHEMA).field("ts_ms", SchemaBuilder.OPTIONAL_INT64_SCHEMA).build();
-    }
-
-    private static byte[] withSchema(byte[] payload) throws Exception {
-        return withSchema(payload, envelopeSchema());
-    }
-
-    /** {@code {"schema": ..., "payload": ...}}: what {@code schemas.enable=true} puts on the wire. */
-    private static byte[] withSchema(byte[] payload, org.apache.kafka.connect.data.Schema schema) throws Exception {
-        JsonConverter c = converter(true);
-        ObjectNode root = Json.mapper().createObjectNode();
-        root.set("schema", c.asJsonSchema(schema));
-        JsonNode p = Json.mapper().readTree(payload);
-        root.set("payload", p);
-        return Json.mapper().writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
     }
 }
