@@ -29,11 +29,9 @@ import dev.statefront.state.server.ViewDescription;
 import dev.statefront.state.server.ViewRow;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -485,7 +483,7 @@ final class ViewTools {
         JsonNode lastNode = args.get("last");
         int last = since == null ? limit(args, "last", Math.min(limit, DEFAULT_ROWS), MAX_ROWS) : 0;
         ReadAnswer<ViewDescription> d = queries.describe(view, options);
-        String token = since;
+        SubscribeRequest request = since == null ? null : SubscribeRequest.resume(view.name(), since);
         if (since == null) {
             // start a little before the last N changes of each partition (transaction markers take offsets too)
             List<PartitionStatus> parts = d.value().partitions();
@@ -495,12 +493,11 @@ final class ViewTools {
                     next[s.partition()] = Math.max(0, s.nextOffset() - 2L * last);
                 }
             }
-            token = changeToken(view.name(), next);
+            request = SubscribeRequest.fromOffsets(view.name(), next);
         } else if (lastNode != null && !lastNode.isNull()) {
             throw QueryException.invalid("last", "give either since or last, not both");
         }
-        ReadResult<ChangeSubscription> sub = changes.subscribe(SubscribeRequest.resume(view.name(), token)
-                .withBufferSize(Math.max(1_000, 4 * limit)));
+        ReadResult<ChangeSubscription> sub = changes.subscribe(request.withBufferSize(Math.max(1_000, 4 * limit)));
         if (!sub.isOk()) {
             throw QueryException.invalid("since", "cannot read changes of view '" + view.name() + "' from "
                     + (since == null ? "its recent offsets" : "token " + since) + ": " + sub.message());
@@ -540,14 +537,14 @@ final class ViewTools {
                 }
             }
             if (since == null && nextToken == null) {
-                nextToken = s.resumeToken() != null ? s.resumeToken() : token;
+                nextToken = s.resumeToken() != null ? s.resumeToken() : request.token();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw QueryException.unavailable("interrupted while reading changes of view '" + view.name() + "'");
         }
         if (nextToken == null) {
-            nextToken = token;
+            nextToken = request.token();
         }
         ObjectNode answer = Json.mapper().createObjectNode();
         answer.put("view", view.name());
@@ -587,15 +584,6 @@ final class ViewTools {
      * A change-stream resume token at per-partition next offsets; the state server's format ({@code c1.} +
      * base64url of {@code view '\n' o0,o1,...}), which its {@code ChangeToken} decodes.
      */
-    static String changeToken(String view, long[] next) {
-        StringBuilder sb = new StringBuilder(view).append('\n');
-        for (int p = 0; p < next.length; p++) {
-            sb.append(p > 0 ? "," : "").append(next[p]);
-        }
-        return "c1." + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(sb.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
     // ------------------------------------------------------------------ answers
 
     static String oneLine(String sql) {

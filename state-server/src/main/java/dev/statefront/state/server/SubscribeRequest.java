@@ -53,6 +53,14 @@ public record SubscribeRequest(String view, Start start, String token, byte[] fr
         return new SubscribeRequest(view, Start.TOKEN, token, null, null, 0);
     }
 
+    /**
+     * Changes from the given change-topic offsets on, one per view partition (index = partition): e.g. a little
+     * before the end of each partition, to read the latest changes.
+     */
+    public static SubscribeRequest fromOffsets(String view, long[] nextOffsets) {
+        return resume(view, dev.statefront.state.internals.ChangeToken.encode(view, nextOffsets));
+    }
+
     /** This request restricted to keys in {@code [fromInclusive, toExclusive)} (encoded; either may be null). */
     public SubscribeRequest withKeyRange(byte[] fromInclusive, byte[] toExclusive) {
         return new SubscribeRequest(view, start, token, fromInclusive, toExclusive, bufferSize);
