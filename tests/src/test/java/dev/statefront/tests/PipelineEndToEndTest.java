@@ -10,15 +10,12 @@ import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.core.JsonValues;
 import dev.statefront.core.Position;
 import dev.statefront.core.Topics;
-import dev.statefront.gateway.GatewayConfig;
 import dev.statefront.gateway.GatewayServer;
-import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.state.server.StateServer;
-import dev.statefront.state.server.StateServerConfig;
-import dev.statefront.testkit.OrderGenerator;
 import dev.statefront.testkit.Oracle;
 import dev.statefront.tests.support.Orders;
+import dev.statefront.tests.support.Pipeline;
 import dev.statefront.tests.support.RestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,7 +57,8 @@ class PipelineEndToEndTest {
     private StateServer stateServer;
     private GatewayServer gateway;
     private RestClient rest;
-    private final Oracle oracle = new Oracle();
+    private Pipeline pipeline;
+    private Oracle oracle;
     /** Oracle of last_eu_order: the latest eu-west order per customer (same key = same partition = in order). */
     private final Map<String, dev.statefront.testkit.Order> lastEuOrder = new java.util.TreeMap<>();
     private static final String SQL = Orders.DEMO_SQL + """
@@ -69,54 +67,40 @@ class PipelineEndToEndTest {
               FROM orders WHERE region = 'eu-west';
             """;
     private Position produced;
+    private int sent;
 
     @BeforeAll
     void startPipeline() throws Exception {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0);
-        kafka.start();
-        String bootstrap = kafka.bootstrapServers();
-        Orders.createTopic(bootstrap, "orders", 4);
-        try (Orders orders = new Orders(bootstrap, "orders")) {
-            OrderGenerator gen = new OrderGenerator(42, 20_000);
-            for (int i = 0; i < ORDERS; i++) {
-                dev.statefront.testkit.Order o = gen.next();
-                oracle.add(o);
-                if (o.region().equals("eu-west")) {
-                    lastEuOrder.put(o.customerId(), o);
-                }
-                orders.send(o);
-                if (i % (ORDERS / MALFORMED) == 0 && i / (ORDERS / MALFORMED) < MALFORMED) {
-                    orders.sendRaw("c-3", "{\"order_id\": \"broken-" + i + "\", \"customer_id\": ");
-                }
-                if (i % (ORDERS / WRONG_TYPES) == 1) {
-                    orders.sendRaw("c-4", "{\"order_id\":\"bad-" + i + "\",\"customer_id\":\"c-4\",\"region\":\"eu-west\","
-                            + "\"amount_cents\":\"a lot\",\"status\":\"placed\",\"ts\":1700000000000}");
-                }
-            }
-            produced = orders.flush();
+        pipeline = Pipeline.broker(dir);
+        oracle = pipeline.oracle();
+        produced = pipeline.produce(42, 20_000, ORDERS, this::afterEachOrder);
+        pipeline.startRoles(dir, SQL, true /* change topics with embedded Connect schemas */);
+        kafka = pipeline.kafka();
+        processor = pipeline.processor();
+        stateServer = pipeline.stateServer();
+        gateway = pipeline.gateway();
+        rest = pipeline.rest();
+    }
+
+    /** Per order: the last_eu_order oracle, and now and then a malformed or mistyped record. */
+    private void afterEachOrder(dev.statefront.testkit.Order o, Orders orders) {
+        int i = sent++;
+        if (o.region().equals("eu-west")) {
+            lastEuOrder.put(o.customerId(), o);
         }
-        processor = new ProcessorServer(new ProcessorConfig(bootstrap, "statefront", dir.resolve("processor"),
-                SQL, 4, (short) 1, 200, Map.of(), true)); // change topics with embedded Connect schemas
-        processor.start();
-        stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"),
-                Map.of(), Duration.ofSeconds(5)));
-        stateServer.start();
-        gateway = new GatewayServer(new GatewayConfig("127.0.0.1", 0, bootstrap, "statefront", Map.of(),
-                10 * 1024 * 1024), stateServer);
-        gateway.start();
-        rest = new RestClient("http://127.0.0.1:" + gateway.port());
+        if (i % (ORDERS / MALFORMED) == 0 && i / (ORDERS / MALFORMED) < MALFORMED) {
+            orders.sendRaw("c-3", "{\"order_id\": \"broken-" + i + "\", \"customer_id\": ");
+        }
+        if (i % (ORDERS / WRONG_TYPES) == 1) {
+            orders.sendRaw("c-4", "{\"order_id\":\"bad-" + i + "\",\"customer_id\":\"c-4\",\"region\":\"eu-west\","
+                    + "\"amount_cents\":\"a lot\",\"status\":\"placed\",\"ts\":1700000000000}");
+        }
     }
 
     @AfterAll
     void stopPipeline() {
-        for (AutoCloseable c : new AutoCloseable[] {gateway, processor, stateServer, kafka}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
+        if (pipeline != null) {
+            pipeline.close();
         }
     }
 

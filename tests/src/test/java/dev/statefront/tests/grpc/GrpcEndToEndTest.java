@@ -17,9 +17,7 @@ import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.core.Json;
 import dev.statefront.core.JsonValues;
 import dev.statefront.core.Position;
-import dev.statefront.gateway.GatewayConfig;
 import dev.statefront.gateway.GatewayServer;
-import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.proto.v1.BatchGetRequest;
 import dev.statefront.proto.v1.BatchGetResponse;
@@ -38,10 +36,9 @@ import dev.statefront.proto.v1.ScanRequest;
 import dev.statefront.proto.v1.ScanResponse;
 import dev.statefront.proto.v1.Value;
 import dev.statefront.state.server.StateServer;
-import dev.statefront.state.server.StateServerConfig;
-import dev.statefront.testkit.OrderGenerator;
 import dev.statefront.testkit.Oracle;
 import dev.statefront.tests.support.Orders;
+import dev.statefront.tests.support.Pipeline;
 import dev.statefront.tests.support.RestClient;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -58,7 +55,6 @@ import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -94,34 +90,21 @@ class GrpcEndToEndTest {
     private ManagedChannel channel;
     private QueryServiceGrpc.QueryServiceBlockingStub query;
     private RestClient rest;
-    private final Oracle oracle = new Oracle();
+    private Pipeline pipeline;
+    private Oracle oracle;
     private Position produced;
 
     @BeforeAll
     void start() throws Exception {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0);
-        kafka.start();
-        String bootstrap = kafka.bootstrapServers();
-        Orders.createTopic(bootstrap, "orders", 4);
-        try (Orders orders = new Orders(bootstrap, "orders")) {
-            OrderGenerator gen = new OrderGenerator(11, 4_000);
-            for (int i = 0; i < ORDERS; i++) {
-                dev.statefront.testkit.Order o = gen.next();
-                oracle.add(o);
-                orders.send(o);
-            }
-            produced = orders.flush();
-        }
-        processor = new ProcessorServer(new ProcessorConfig(bootstrap, "statefront", dir.resolve("processor"),
-                Orders.DEMO_SQL, 4, (short) 1, 200, Map.of()));
-        processor.start();
-        stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"),
-                Map.of(), Duration.ofSeconds(5)));
-        stateServer.start();
-        gateway = new GatewayServer(new GatewayConfig("127.0.0.1", 0, bootstrap, "statefront", Map.of(),
-                1 << 20, 0), stateServer);
-        gateway.start();
-        rest = new RestClient("http://127.0.0.1:" + gateway.port());
+        pipeline = Pipeline.broker(dir);
+        oracle = pipeline.oracle();
+        produced = pipeline.produce(11, 4_000, ORDERS, null);
+        pipeline.startRoles(dir, Orders.DEMO_SQL, false);
+        kafka = pipeline.kafka();
+        processor = pipeline.processor();
+        stateServer = pipeline.stateServer();
+        gateway = pipeline.gateway();
+        rest = pipeline.rest();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.grpcPort()).usePlaintext().build();
         query = QueryServiceGrpc.newBlockingStub(channel);
         awaitCaughtUp();
@@ -132,14 +115,8 @@ class GrpcEndToEndTest {
         if (channel != null) {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        for (AutoCloseable c : new AutoCloseable[] {gateway, processor, stateServer, kafka}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
+        if (pipeline != null) {
+            pipeline.close();
         }
     }
 

@@ -11,15 +11,12 @@ import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.core.Json;
 import dev.statefront.core.JsonValues;
 import dev.statefront.core.Position;
-import dev.statefront.gateway.GatewayConfig;
 import dev.statefront.gateway.GatewayServer;
-import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.state.server.StateServer;
-import dev.statefront.state.server.StateServerConfig;
-import dev.statefront.testkit.OrderGenerator;
 import dev.statefront.testkit.Oracle;
 import dev.statefront.tests.support.Orders;
+import dev.statefront.tests.support.Pipeline;
 import dev.statefront.tests.support.RestClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -62,40 +59,22 @@ class McpEndToEndTest {
     private RestClient rest;
     private McpSyncClient client;
     private final List<String> updated = new CopyOnWriteArrayList<>();
-    private final Oracle oracle = new Oracle();
+    private Pipeline pipeline;
+    private Oracle oracle;
     private Position produced;
 
     @BeforeAll
     void start() throws Exception {
-        kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0);
-        kafka.start();
-        String bootstrap = kafka.bootstrapServers();
-        Orders.createTopic(bootstrap, "orders", 4);
-        try (Orders orders = new Orders(bootstrap, "orders")) {
-            OrderGenerator gen = new OrderGenerator(11, 2_000);
-            for (int i = 0; i < ORDERS; i++) {
-                dev.statefront.testkit.Order o = gen.next();
-                oracle.add(o);
-                orders.send(o);
-            }
-            produced = orders.flush();
-        }
-        processor = new ProcessorServer(new ProcessorConfig(bootstrap, "statefront", dir.resolve("processor"),
-                Orders.DEMO_SQL, 4, (short) 1, 200, Map.of()));
-        processor.start();
-        stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"),
-                Map.of(), Duration.ofSeconds(5)));
-        stateServer.start();
-        gateway = new GatewayServer(new GatewayConfig("127.0.0.1", 0, bootstrap, "statefront", Map.of(),
-                1 << 20, 0), stateServer);
-        gateway.start();
-        rest = new RestClient("http://127.0.0.1:" + gateway.port());
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (rest.get("/v1/views/customer_stats/rows/c-1?min_position=" + enc(produced.token())
-                + "&wait_ms=1000").status() != 200) {
-            assertTrue(System.currentTimeMillis() < deadline, "pipeline did not catch up in 120 s");
-            Thread.sleep(100);
-        }
+        pipeline = Pipeline.broker(dir);
+        oracle = pipeline.oracle();
+        produced = pipeline.produce(11, 2_000, ORDERS, null);
+        pipeline.startRoles(dir, Orders.DEMO_SQL, false);
+        kafka = pipeline.kafka();
+        processor = pipeline.processor();
+        stateServer = pipeline.stateServer();
+        gateway = pipeline.gateway();
+        rest = pipeline.rest();
+        pipeline.awaitCaughtUp("customer_stats");
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
                 .builder("http://127.0.0.1:" + gateway.port())
                 .endpoint("/mcp")
@@ -108,7 +87,7 @@ class McpEndToEndTest {
         McpSchema.InitializeResult init = client.initialize();
         assertEquals("statefront", init.serverInfo().name());
         assertTrue(init.capabilities().resources().subscribe(), "rows can be subscribed to");
-        deadline = System.currentTimeMillis() + 30_000;
+        long deadline = System.currentTimeMillis() + 30_000;
         while (client.listTools().tools().stream().noneMatch(t -> t.name().equals("lookup_region_status"))) {
             assertTrue(System.currentTimeMillis() < deadline, "per-view tools did not appear");
             Thread.sleep(200);
@@ -120,14 +99,8 @@ class McpEndToEndTest {
         if (client != null) {
             client.closeGracefully();
         }
-        for (AutoCloseable c : new AutoCloseable[] {gateway, processor, stateServer, kafka}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
+        if (pipeline != null) {
+            pipeline.close();
         }
     }
 
