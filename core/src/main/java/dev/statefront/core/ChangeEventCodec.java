@@ -18,6 +18,13 @@ import java.util.Map;
 public final class ChangeEventCodec {
     /** Written in {@code source.version}. */
     public static final String VERSION = "0.1.0";
+    /**
+     * Header on every change record that is followed by more records of the same view partition in the same
+     * Kafka transaction; the last record a transaction writes to a partition has none. A reader that applies
+     * records only up to one without it never shows half of a transaction. Records written without the header
+     * (and tombstones or other writers' records) each count as complete.
+     */
+    public static final String MORE_HEADER = "sf.more";
 
     private static final com.fasterxml.jackson.core.JsonFactory FACTORY = Json.mapper().getFactory();
 

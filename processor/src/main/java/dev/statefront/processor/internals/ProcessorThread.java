@@ -44,8 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One processing loop: a consumer in the processor's group and a transactional producer. Each iteration
- * polls, applies the records to the view partition tasks (or forwards them to repartition topics), then in
+ * One processing loop: a consumer in the processor's group and two transactional producers used in turn. Each
+ * iteration polls, applies the records to the view partition tasks (or forwards them to repartition topics), then in
  * ONE transaction sends the view changes, changelogs, dead letters and progress markers and commits the
  * consumed offsets (exactly-once, KIP-447 style with the consumer's group metadata). A transaction is
  * committed as soon as the previous one is done: light load commits often, heavy load batches more.
@@ -60,9 +60,15 @@ public final class ProcessorThread implements Runnable {
      */
     static final String SIGN_HEADER = "sf.sign";
     private static final byte[] RETRACT = {'-'};
-    /** A transaction takes in at most this many records, or what arrives within this time, under a backlog. */
-    private static final int MAX_BATCH_RECORDS = 50_000;
-    private static final long MAX_BATCH_NANOS = 200_000_000L;
+    /**
+     * Under a backlog a transaction takes in at most this many records, or what arrives within this time: each
+     * group's change and changelog record is written once per transaction, so bigger transactions while catching
+     * up mean less output per input record. Under light load a transaction holds one poll and commits at once.
+     */
+    private static final int MAX_BATCH_RECORDS = 200_000;
+    private static final long MAX_BATCH_NANOS = 1_000_000_000L;
+    /** How long a backlog drain waits for the next fetch before it commits what it has. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
     private final ProcessorConfig config;
     private final Map<String, List<ViewRuntime>> viewsBySourceTopic = new HashMap<>();
@@ -78,6 +84,16 @@ public final class ProcessorThread implements Runnable {
     private final String progressTopic;
 
     private KafkaConsumer<byte[], byte[]> consumer;
+    /**
+     * Two transactional producers used in turn. After {@code commitTransaction} returns, the coordinator still
+     * writes the commit markers; a produce of the same transactional id in that window is answered
+     * CONCURRENT_TRANSACTIONS and retried after a broker-side backoff (20 ms by default), which would add to
+     * every change's latency. The other producer's transaction is not in that window, so the next transaction
+     * starts at once. Both are fenced on every (re)start; offsets are committed in whichever is current.
+     */
+    private final KafkaProducer<byte[], byte[]>[] producers = newProducerArray();
+    private int current;
+    /** The producer of the transaction in progress (one of {@link #producers}). */
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> restoreConsumer;
     private final Map<TaskId, ViewPartitionTask> tasks = new HashMap<>();
@@ -151,11 +167,32 @@ public final class ProcessorThread implements Runnable {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private static KafkaProducer<byte[], byte[]>[] newProducerArray() {
+        return (KafkaProducer<byte[], byte[]>[]) new KafkaProducer<?, ?>[2];
+    }
+
+    /** The transactional id of producer slot {@code i}: the thread's id, and a second one beside it. */
+    static String transactionalId(String base, int slot) {
+        return slot == 0 ? base : base + "-b";
+    }
+
     private void open() {
+        for (int i = 0; i < producers.length; i++) {
+            producers[i] = newProducer(transactionalId(transactionalId, i));
+            // aborts whatever a previous incarnation with this id left open, so read_committed readers move on
+            producers[i].initTransactions();
+        }
+        current = 0;
+        producer = producers[0];
+        openConsumer();
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer(String id) {
         Properties pp = new Properties();
         pp.putAll(config.kafkaOverrides());
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -164,10 +201,10 @@ public final class ProcessorThread implements Runnable {
         // a produce right after a commit may be answered CONCURRENT_TRANSACTIONS while the markers are written;
         // retry it soon rather than after the default 100 ms, which would add to every change's latency
         pp.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "5");
-        producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
-        // aborts whatever a previous incarnation with this id left open, so read_committed readers move on
-        producer.initTransactions();
+        return new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+    }
 
+    private void openConsumer() {
         Properties cp = consumerProps();
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, config.appId() + "-processor");
         // static membership: a restarted instance (same persisted id) takes its partitions back at once instead
@@ -224,10 +261,14 @@ public final class ProcessorThread implements Runnable {
                 merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(next.records(tp));
             }
             total += next.count();
-            if (next.count() < maxPollRecords || total >= MAX_BATCH_RECORDS || System.nanoTime() > deadline) {
+            if (total >= MAX_BATCH_RECORDS || System.nanoTime() > deadline) {
                 break;
             }
-            next = consumer.poll(Duration.ZERO);
+            // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
+            next = consumer.poll(DRAIN_POLL);
+            if (next.isEmpty()) {
+                break;
+            }
         }
         return new ConsumerRecords<>(merged, Map.of());
     }
@@ -281,6 +322,8 @@ public final class ProcessorThread implements Runnable {
         }
         lastProgressMs = now;
         metrics.transactions.incrementAndGet();
+        current = 1 - current; // the next transaction goes to the producer whose markers are long written
+        producer = producers[current];
     }
 
     private void failIfSendFailed() {
@@ -578,7 +621,7 @@ public final class ProcessorThread implements Runnable {
         tables.clear();
         markerAsOf.clear();
         sourceAsOf.clear();
-        for (AutoCloseable c : new AutoCloseable[] {consumer, restoreConsumer, producer}) {
+        for (AutoCloseable c : new AutoCloseable[] {consumer, restoreConsumer, producers[0], producers[1]}) {
             if (c == null) {
                 continue;
             }
@@ -594,6 +637,8 @@ public final class ProcessorThread implements Runnable {
         }
         consumer = null;
         restoreConsumer = null;
+        producers[0] = null;
+        producers[1] = null;
         producer = null;
     }
 

@@ -1,6 +1,7 @@
 package dev.statefront.processor.internals;
 
 import dev.statefront.core.ChangeEvent;
+import dev.statefront.core.ChangeEventCodec;
 import dev.statefront.core.KeyCodec;
 import dev.statefront.core.Position;
 import dev.statefront.core.RowCodec;
@@ -38,6 +39,7 @@ final class ViewPartitionTask implements AutoCloseable {
         }
     };
     private static final int CACHED_GROUPS = 20_000;
+    private static final byte[] MORE = {1};
     /** Next offset of the change topic partition: what a reader must have consumed to see our changes. */
     private final AtomicLong nextChangeOffset;
     private final AtomicLong nextChangelogOffset;
@@ -119,6 +121,7 @@ final class ViewPartitionTask implements AutoCloseable {
         if (dirty.isEmpty()) {
             return;
         }
+        ChangeSender changes = new ChangeSender(producer, errors);
         for (Entry e : dirty.values()) {
             Object[] after;
             byte[] stateBytes;
@@ -135,11 +138,9 @@ final class ViewPartitionTask implements AutoCloseable {
                 ChangeEvent change = new ChangeEvent(ChangeEvent.opFor(e.before, after), e.before, after, nowMs,
                         view.name(), partition, position);
                 byte[] recordKey = view.codec().encodeKey(e.key);
-                producer.send(new ProducerRecord<>(view.changeTopic(), partition, recordKey,
-                        view.codec().encodeValue(change)), errors.tracking(nextChangeOffset));
+                changes.send(recordKey, view.codec().encodeValue(change));
                 if (after == null) {
-                    producer.send(new ProducerRecord<>(view.changeTopic(), partition, recordKey, null),
-                            errors.tracking(nextChangeOffset));
+                    changes.send(recordKey, null);
                 }
             }
             producer.send(new ProducerRecord<>(view.changelogTopic(), partition, e.keyBytes, stateBytes),
@@ -148,6 +149,37 @@ final class ViewPartitionTask implements AutoCloseable {
                 store.delete(e.keyBytes);
             } else {
                 store.put(e.keyBytes, stateBytes);
+            }
+        }
+        changes.finish();
+    }
+
+    /**
+     * Sends a transaction's change records of this partition one behind, so every record but the last carries
+     * {@link ChangeEventCodec#MORE_HEADER}: readers apply a transaction's changes of a partition all at once.
+     */
+    private final class ChangeSender {
+        private final Producer<byte[], byte[]> producer;
+        private final ErrorSink errors;
+        private ProducerRecord<byte[], byte[]> held;
+
+        ChangeSender(Producer<byte[], byte[]> producer, ErrorSink errors) {
+            this.producer = producer;
+            this.errors = errors;
+        }
+
+        void send(byte[] key, byte[] value) {
+            if (held != null) {
+                held.headers().add(ChangeEventCodec.MORE_HEADER, MORE);
+                producer.send(held, errors.tracking(nextChangeOffset));
+            }
+            held = new ProducerRecord<>(view.changeTopic(), partition, key, value);
+        }
+
+        void finish() {
+            if (held != null) {
+                producer.send(held, errors.tracking(nextChangeOffset));
+                held = null;
             }
         }
     }

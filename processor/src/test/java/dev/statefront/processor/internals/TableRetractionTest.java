@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statefront.core.ChangeEvent;
+import dev.statefront.core.ChangeEventCodec;
 import dev.statefront.core.DecodeException;
 import dev.statefront.core.Position;
 import dev.statefront.processor.plan.Program;
@@ -180,6 +181,33 @@ class TableRetractionTest {
         List<ProducerRecord<byte[], byte[]>> h = p.producer.history();
         boolean tombstone = h.stream().anyMatch(r -> r.topic().equals("app-view-by_tier") && r.value() == null);
         assertTrue(tombstone, "tombstone after the delete of group silver");
+    }
+
+    @Test
+    void shouldMarkEveryChangeOfATransactionButTheLastOfEachPartitionAsFollowedByMore() {
+        Pipeline p = new Pipeline(SQL);
+        for (int i = 0; i < 30; i++) {
+            p.record("k" + i, row("k" + i, i % 3 == 0 ? "gold" : "silver", i * 40L, "o" + (i % 7)));
+        }
+        int first = p.producer.history().size();
+        p.commit();
+        for (int i = 0; i < 30; i += 2) {
+            p.record("k" + i, null); // deletes: rows leave 'rich' (change + tombstone each)
+        }
+        int second = p.producer.history().size();
+        p.commit();
+        List<ProducerRecord<byte[], byte[]>> h = p.producer.history();
+        for (List<ProducerRecord<byte[], byte[]>> txn : List.of(h.subList(first, second), h.subList(second, h.size()))) {
+            for (String topic : List.of("app-view-by_tier", "app-view-rich")) {
+                List<ProducerRecord<byte[], byte[]>> changes = txn.stream().filter(r -> r.topic().equals(topic))
+                        .toList();
+                assertTrue(changes.size() > 1, topic + " changed in every transaction");
+                for (int i = 0; i < changes.size(); i++) {
+                    boolean more = changes.get(i).headers().lastHeader(ChangeEventCodec.MORE_HEADER) != null;
+                    assertEquals(i < changes.size() - 1, more, topic + " record " + i + " of " + changes.size());
+                }
+            }
+        }
     }
 
     @Test

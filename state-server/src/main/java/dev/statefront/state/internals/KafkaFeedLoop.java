@@ -1,9 +1,11 @@
 package dev.statefront.state.internals;
 
 import dev.statefront.core.CatalogEntry;
+import dev.statefront.core.ChangeEventCodec;
 import dev.statefront.core.Topics;
 import dev.statefront.state.server.FeedBatch;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The state server's one Kafka consumer: manual assignment, {@code read_committed}, no consumer group. Reads the
  * catalog, the progress topic and the change topic of every view in the catalog (topics that do not exist yet
  * are looked up again every second), seeks each partition to the offset stored with the data, and hands every
- * poll to the {@link Materializer} as one batch. Partition-aware: {@link #servesPartition} decides which view
+ * poll to the {@link Materializer} as one batch, holding back the records of a transaction not yet read to its
+ * end (see {@link ChangeEventCodec#MORE_HEADER}). Partition-aware: {@link #servesPartition} decides which view
  * partitions are assigned (all of them today).
  */
 public final class KafkaFeedLoop implements Runnable {
@@ -47,6 +50,11 @@ public final class KafkaFeedLoop implements Runnable {
     private final Set<String> knownViewTopics = new HashSet<>();
     private final Map<TopicPartition, Long> lastPositions = new HashMap<>();
     private final Map<TopicPartition, Long> restoreTargets = new HashMap<>();
+    /**
+     * Per view change partition: records read after the last complete transaction, held back until the rest of
+     * their transaction is read, so a reader never sees half of what one transaction changed.
+     */
+    private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
     private boolean restoring = true;
     private boolean catalogLookedUp;
     private long lastLookupMs;
@@ -143,11 +151,31 @@ public final class KafkaFeedLoop implements Runnable {
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         FeedBatch batch = new FeedBatch();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            batch.add(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> polled = records.records(tp);
+            if (!knownViewTopics.contains(tp.topic())) {
+                polled.forEach(r -> batch.add(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
+                continue;
+            }
+            List<ConsumerRecord<byte[], byte[]>> part = held.remove(tp);
+            if (part == null) {
+                part = polled;
+            } else {
+                part.addAll(polled);
+            }
+            int complete = completeUpTo(part);
+            for (int i = 0; i < complete; i++) {
+                ConsumerRecord<byte[], byte[]> r = part.get(i);
+                batch.add(r.topic(), r.partition(), r.offset(), r.key(), r.value());
+            }
+            if (complete < part.size()) {
+                held.put(tp, new ArrayList<>(part.subList(complete, part.size())));
+            }
         }
         for (TopicPartition tp : assigned) {
-            long pos = consumer.position(tp);
+            List<ConsumerRecord<byte[], byte[]>> waiting = held.get(tp);
+            // the store's offset stays at the first record of an incomplete transaction, so a restart reads it again
+            long pos = waiting == null ? consumer.position(tp) : waiting.get(0).offset();
             Long last = lastPositions.put(tp, pos);
             if (last == null || last != pos) {
                 batch.advance(tp.topic(), tp.partition(), pos);
@@ -166,6 +194,19 @@ public final class KafkaFeedLoop implements Runnable {
             assignWaitingTopics();
         }
         maybeFinishRestore();
+    }
+
+    /**
+     * How many leading records form complete transactions: up to and including the last record without
+     * {@link ChangeEventCodec#MORE_HEADER} (0 if every record says more of its transaction follows).
+     */
+    static int completeUpTo(List<ConsumerRecord<byte[], byte[]>> records) {
+        for (int i = records.size() - 1; i >= 0; i--) {
+            if (records.get(i).headers().lastHeader(ChangeEventCodec.MORE_HEADER) == null) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     private void assignWaitingTopics() {
@@ -238,6 +279,7 @@ public final class KafkaFeedLoop implements Runnable {
     private void seekToStored() {
         Map<String, CatalogEntry> viewsByTopic = new HashMap<>();
         materializer.viewEntries().forEach(v -> viewsByTopic.put(v.topic(), v));
+        held.clear();
         for (TopicPartition tp : assigned) {
             long offset = storedOffset(tp, viewsByTopic.get(tp.topic()));
             consumer.seek(tp, offset);
