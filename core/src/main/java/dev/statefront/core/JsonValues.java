@@ -180,7 +180,81 @@ public final class JsonValues {
 
     /** ISO-8601 UTC with milliseconds, e.g. {@code 2023-11-14T22:13:20.042Z}. */
     public static String formatTimestamp(long epochMillis) {
-        return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+        if (epochMillis < MIN_FAST_MILLIS || epochMillis > MAX_FAST_MILLIS) {
+            return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+        }
+        // every change record carries timestamps: formatted by hand, equal to ISO_MILLIS for years 0001-9999
+        long day = Math.floorDiv(epochMillis, MILLIS_PER_DAY);
+        int ms = (int) Math.floorMod(epochMillis, MILLIS_PER_DAY);
+        LocalDate date = LocalDate.ofEpochDay(day);
+        byte[] b = new byte[24];
+        digits(b, 0, date.getYear(), 4);
+        b[4] = '-';
+        digits(b, 5, date.getMonthValue(), 2);
+        b[7] = '-';
+        digits(b, 8, date.getDayOfMonth(), 2);
+        b[10] = 'T';
+        digits(b, 11, ms / 3_600_000, 2);
+        b[13] = ':';
+        digits(b, 14, ms / 60_000 % 60, 2);
+        b[16] = ':';
+        digits(b, 17, ms / 1000 % 60, 2);
+        b[19] = '.';
+        digits(b, 20, ms % 1000, 3);
+        b[23] = 'Z';
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+    private static final long MIN_FAST_MILLIS = LocalDate.of(1, 1, 1).toEpochDay() * MILLIS_PER_DAY;
+    private static final long MAX_FAST_MILLIS = (LocalDate.of(9999, 12, 31).toEpochDay() + 1) * MILLIS_PER_DAY - 1;
+
+    private static void digits(byte[] b, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    /**
+     * The canonical form {@link #formatTimestamp} writes ({@code uuuu-MM-ddTHH:mm:ss.SSSZ}, or without the
+     * fraction), parsed without java.time's general parser; {@link Long#MIN_VALUE} if {@code s} is not in that
+     * form.
+     */
+    private static long parseCanonical(String s) {
+        int n = s.length();
+        if ((n != 24 && n != 20) || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z'
+                || (n == 24 && s.charAt(19) != '.')) {
+            return Long.MIN_VALUE;
+        }
+        int year = number(s, 0, 4);
+        int month = number(s, 5, 2);
+        int day = number(s, 8, 2);
+        int hour = number(s, 11, 2);
+        int minute = number(s, 14, 2);
+        int second = number(s, 17, 2);
+        int millis = n == 24 ? number(s, 20, 3) : 0;
+        if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year,
+                month).lengthOfMonth() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+                || second > 59 || millis < 0) {
+            return Long.MIN_VALUE;
+        }
+        return LocalDate.of(year, month, day).toEpochDay() * MILLIS_PER_DAY
+                + ((hour * 60L + minute) * 60 + second) * 1000 + millis;
+    }
+
+    /** The decimal number of {@code width} digits at {@code at}, or a negative number if one is not a digit. */
+    private static int number(String s, int at, int width) {
+        int v = 0;
+        for (int i = at; i < at + width; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return Integer.MIN_VALUE;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /**
@@ -205,6 +279,10 @@ public final class JsonValues {
      */
     public static long parseTimestamp(String text) {
         String s = text.trim();
+        long canonical = parseCanonical(s);
+        if (canonical != Long.MIN_VALUE) {
+            return canonical;
+        }
         try {
             return Instant.parse(s).toEpochMilli();
         } catch (DateTimeParseException ignored) {

@@ -127,6 +127,22 @@ public final class Position {
      * @throws IllegalArgumentException with a message fit for a client if the token is not one
      */
     public static Position fromToken(String token) {
+        Parsed last = lastParsed;
+        if (last != null && last.token.equals(token)) {
+            return last.position; // a transaction's change records all carry the same position
+        }
+        Position p = parseToken(token);
+        lastParsed = new Parsed(token, p);
+        return p;
+    }
+
+    /** The last token parsed, with its position (positions are immutable, so sharing one is safe). */
+    private record Parsed(String token, Position position) {
+    }
+
+    private static volatile Parsed lastParsed;
+
+    private static Position parseToken(String token) {
         if (token == null || !token.startsWith(TOKEN_PREFIX)) {
             throw new IllegalArgumentException("'" + token + "' is not a position token (tokens come from the "
                     + "'position' field of an answer)");
