@@ -4,7 +4,8 @@
 # Probe's ({"label":...,"phase":...}) on stdout, which run-peer.sh appends to its phases file; logs on stderr.
 #
 #   BENCH_HOOK_MODE=measure (default; the normal pass, every system):
-#     grpc_lookup  Statefront only: unary QueryService/Get, LOOKUP_THREADS threads, Probe's Zipf keys (GrpcLookupLoad)
+#     grpc_lookup  Statefront only: unary QueryService/Get, LOOKUP_THREADS threads with a channel (connection) each
+#                  like Probe's REST lookups, Probe's Zipf keys (GrpcLookupLoad)
 #     scan         pages of 100 rows from uniformly random start keys over HTTP keep-alive (ScanLoad)
 #     memory       peak RSS (VmHWM) of the system's JVM over its whole run so far (ProcessMemory)
 #   BENCH_HOOK_MODE=half (bench.sh's second pass, after all normal runs, on a freshly started system):
@@ -15,8 +16,8 @@
 # From the patched run-peer.sh: BENCH_SYS BENCH_REP BENCH_LABEL BENCH_BASE BENCH_PID_FILE BENCH_BOOT
 #   BENCH_ALL_PHASES BENCH_LOOKUP_THREADS BENCH_LOOKUP_SECONDS BENCH_MARKERS BENCH_PROBE_CP.
 # From bench.sh: BENCH_EXTRAS_CP, SUT_GRPC_PORT, SUT_POINT_PATH, SUT_SCAN_PATH, SUT_PROBE_ARGS.
-# Knobs: SCAN_THREADS (2) SCAN_SECONDS (5; SMOKE 3) GRPC_SECONDS (LOOKUP_SECONDS) HALF_MARKERS (MARKERS / 2)
-#   HALF_TIMEOUT_S (300: the whole freshness_half phase) DRAIN_TIMEOUT_S (600).
+# Knobs: SCAN_THREADS (2) SCAN_SECONDS (5; SMOKE 3) GRPC_SECONDS (LOOKUP_SECONDS) GRPC_CHANNELS (LOOKUP_THREADS)
+#   HALF_MARKERS (MARKERS / 2) HALF_TIMEOUT_S (300: the whole freshness_half phase) DRAIN_TIMEOUT_S (600).
 # A failing measurement is logged and skipped: it must not abort the shared run.
 set -uo pipefail
 
@@ -48,7 +49,8 @@ case "$MODE" in
     if [ "$BENCH_SYS" = sut ]; then
       log "gRPC lookups on port $SUT_GRPC_PORT"
       extra GrpcLookupLoad --target "127.0.0.1:$SUT_GRPC_PORT" --label "$BENCH_LABEL" \
-        --threads "$BENCH_LOOKUP_THREADS" --seconds "${GRPC_SECONDS:-$BENCH_LOOKUP_SECONDS}" \
+        --threads "$BENCH_LOOKUP_THREADS" --channels "${GRPC_CHANNELS:-$BENCH_LOOKUP_THREADS}" \
+        --seconds "${GRPC_SECONDS:-$BENCH_LOOKUP_SECONDS}" \
         || log "gRPC lookups failed"
     fi
     log "scans of 100-row pages"

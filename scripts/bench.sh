@@ -12,8 +12,8 @@
 #                   topic's end, so the half-load events never run into another system's lookups)
 # then a table of Statefront / peer ratios (BenchSummary), also written as results/<stamp>-summary.json.
 # EXTRAS=0 runs the shared bench alone; FRESHNESS_HALF=0 skips the second pass. Knobs of the extras: SCAN_THREADS,
-# SCAN_SECONDS, GRPC_SECONDS, HALF_MARKERS, HALF_TIMEOUT_S (see scripts/bench-extras.sh); SUT_GRPC_PORT (default:
-# the first free port after the REST port).
+# SCAN_SECONDS, GRPC_SECONDS, GRPC_CHANNELS, HALF_MARKERS, HALF_TIMEOUT_S (see scripts/bench-extras.sh);
+# SUT_GRPC_PORT (default: the first free port after the REST port).
 #
 #   scripts/bench.sh                                   # 2,000,000 orders; Statefront, Kafka Streams EOS and ALOS, PostgreSQL
 #   SMOKE=1 scripts/bench.sh                           # 200,000 orders, shorter phases
@@ -66,7 +66,8 @@ HOOK
   sed -i -e '/2>"$WORK\/probe-$sys-$rep.log" | tee -a "$PHASES"/r '"$WORK/hook-after-probe.sh" \
     -e '/^done$/r '"$WORK/hook-second-pass.sh" "$WORK/bench/run-peer.sh"
   [ "$(grep -c '^ *# \[bench.sh\]' "$WORK/bench/run-peer.sh")" = 2 ] \
-    || { echo "bench: the shared run-peer.sh changed; the extras hooks no longer fit (EXTRAS=0 runs without)" >&2; exit 1; }
+    || { echo "bench: the shared run-peer.sh changed, the extras' hooks do not fit (EXTRAS=0 runs without)" >&2
+         exit 1; }
 fi
 case " $SYSTEMS " in
   *" flink "*) rm -f "$WORK/bench/.mvn/maven.config" ;;

@@ -24,8 +24,10 @@ import java.util.concurrent.TimeUnit;
  *   [--ready-timeout-s 60]
  * </pre>
  *
- * The threads share {@code --channels} channels (HTTP/2 connections) round-robin; gRPC multiplexes concurrent calls
- * on a channel, so one is what an ordinary client would use.
+ * The threads share {@code --channels} channels (HTTP/2 connections) round-robin. gRPC multiplexes concurrent calls
+ * on one channel, which is what an ordinary client would use; {@code scripts/bench-extras.sh} passes one channel per
+ * thread instead, so the load has as many connections as Probe's REST lookups (one per client thread) and the
+ * comparison is about the protocol, not about one connection's event loop.
  */
 public final class GrpcLookupLoad {
     private GrpcLookupLoad() {
