@@ -1,0 +1,98 @@
+package dev.statefront.testkit.bench;
+
+import dev.statefront.proto.v1.GetRequest;
+import dev.statefront.proto.v1.GetResponse;
+import dev.statefront.proto.v1.Key;
+import dev.statefront.proto.v1.QueryServiceGrpc;
+import dev.statefront.proto.v1.Value;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Unary point lookups through Statefront's public gRPC API ({@code statefront.v1.QueryService/Get}) with blocking
+ * stubs: K client threads, keys drawn from the bench's Zipf distribution, a warmup, then a measured window. Prints
+ * one phase line {@code grpc_lookup} with QPS, hit ratio, errors and latency percentiles (ms).
+ *
+ * <pre>
+ * GrpcLookupLoad --target 127.0.0.1:9090 --label statefront [--threads 8] [--seconds 10] [--warmup 2]
+ *   [--channels 1] [--view customer_stats] [--customers 100000] [--zipf 1.0] [--seed 7] [--deadline-ms 5000]
+ *   [--ready-timeout-s 60]
+ * </pre>
+ *
+ * The threads share {@code --channels} channels (HTTP/2 connections) round-robin. gRPC multiplexes concurrent calls
+ * on one channel, which is what an ordinary client would use; {@code scripts/bench-extras.sh} passes one channel per
+ * thread instead, so the load has as many connections as Probe's REST lookups (one per client thread) and the
+ * comparison is about the protocol, not about one connection's event loop.
+ */
+public final class GrpcLookupLoad {
+    private GrpcLookupLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        String target = o.required("target");
+        String label = o.required("label");
+        String view = o.text("view", "customer_stats");
+        int threads = o.integer("threads", 8);
+        int channelCount = Math.max(1, o.integer("channels", 1));
+        long deadlineMs = o.longValue("deadline-ms", 5_000);
+        ZipfKeys keys = new ZipfKeys(o.integer("customers", 100_000), o.decimal("zipf", 1.0));
+
+        List<ManagedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < channelCount; i++) {
+            channels.add(NettyChannelBuilder.forTarget(target).usePlaintext().build());
+        }
+        try {
+            List<QueryServiceGrpc.QueryServiceBlockingStub> stubs = channels.stream()
+                    .map(QueryServiceGrpc::newBlockingStub).toList();
+            awaitServing(stubs.get(0), view, Duration.ofSeconds(o.longValue("ready-timeout-s", 60)));
+            TimedLoad.Result r = TimedLoad.run(threads, Duration.ofMillis((long) (o.decimal("warmup", 2) * 1000)),
+                    Duration.ofMillis((long) (o.decimal("seconds", 10) * 1000)), o.longValue("seed", 7), index -> {
+                        QueryServiceGrpc.QueryServiceBlockingStub stub = stubs.get(index % stubs.size());
+                        return random -> {
+                            GetResponse answer = stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                                    .get(request(view, keys.nextKey(random)));
+                            return answer.getFound() ? 1 : 0;
+                        };
+                    });
+            PhaseLine line = PhaseLine.of(label, "grpc_lookup").put("client", "grpc-java blocking")
+                    .put("threads", threads).put("channels", channelCount).put("seconds", r.seconds(), 1)
+                    .put("requests", r.requests()).put("qps", Math.round(r.perSecond()))
+                    .put("hit_ratio", (r.requests() - r.empty()) / (double) r.requests(), 3)
+                    .put("errors", r.errors());
+            r.latency().writeTo(line);
+            System.out.println(line);
+        } finally {
+            for (ManagedChannel c : channels) {
+                c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static GetRequest request(String view, String customerId) {
+        return GetRequest.newBuilder().setView(view)
+                .setKey(Key.newBuilder().addValues(Value.newBuilder().setStringValue(customerId))).build();
+    }
+
+    /** Waits until a Get answers (the gateway may still be binding its port, or the view not yet served). */
+    private static void awaitServing(QueryServiceGrpc.QueryServiceBlockingStub stub, String view, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                stub.withDeadlineAfter(2, TimeUnit.SECONDS).get(request(view, ZipfKeys.customerKey(1)));
+                return;
+            } catch (StatusRuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no gRPC answer within " + timeout + ": " + e.getStatus(), e);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+}
