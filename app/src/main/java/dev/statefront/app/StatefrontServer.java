@@ -135,6 +135,19 @@ public final class StatefrontServer implements AutoCloseable {
                     replicaServer = rs;
                 }
             }
+            // the API answers (not ready, or with what the state server holds) while the processor starts up
+            if (roles.contains(Role.GATEWAY)) {
+                GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),
+                        bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes(),
+                        config.grpcPort()), stateServer, config.gatewayReplicas());
+                step("gateway [" + StatefrontConfig.REST_HOST + "=" + config.restHost() + ", "
+                        + StatefrontConfig.REST_PORT + "=" + config.restPort() + ", " + StatefrontConfig.GRPC_PORT
+                        + "=" + config.grpcPort() + "]", () -> {
+                    register("gateway", g::close);
+                    g.start();
+                });
+                gateway = g;
+            }
             if (roles.contains(Role.INGEST)) {
                 // before the processor: the capture creates its tables' topics (compacted, keyed by primary key)
                 CdcServer cdc = new CdcServer(new CdcConfig(bootstrapServers, config.appId(), config.topicPartitions(),
@@ -149,7 +162,7 @@ public final class StatefrontServer implements AutoCloseable {
                 ProcessorServer p = new ProcessorServer(new ProcessorConfig(bootstrapServers, config.appId(),
                         config.stateDir().resolve("processor"), sqlScript, config.topicPartitions(),
                         config.topicReplicationFactor(), config.processorProgressIntervalMs(),
-                        config.kafkaOverrides(), config.viewChangesSchemas()));
+                        config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads()));
                 step("processor", () -> {
                     register("processor", p::close);
                     p.start();
@@ -163,18 +176,6 @@ public final class StatefrontServer implements AutoCloseable {
                         sink.start();
                     });
                 }
-            }
-            if (roles.contains(Role.GATEWAY)) {
-                GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),
-                        bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes(),
-                        config.grpcPort()), stateServer, config.gatewayReplicas());
-                step("gateway [" + StatefrontConfig.REST_HOST + "=" + config.restHost() + ", "
-                        + StatefrontConfig.REST_PORT + "=" + config.restPort() + ", " + StatefrontConfig.GRPC_PORT
-                        + "=" + config.grpcPort() + "]", () -> {
-                    register("gateway", g::close);
-                    g.start();
-                });
-                gateway = g;
             }
             if (demo) {
                 DemoWorkload workload = new DemoWorkload(bootstrapServers, config.producerOverrides(),

@@ -17,18 +17,29 @@ import java.util.Objects;
  * @param kafkaOverrides extra Kafka client settings applied to every client (security, tuning)
  * @param changeSchemas whether view change topics embed Kafka Connect schemas ({@code {"schema", "payload"}}), so
  *                      Debezium's and Connect's schema-aware tools (e.g. ExtractNewRecordState) can read them
+ * @param threads processing loops in this process, each a member of the processor's consumer group with its own
+ *                transactional producers and its share of the source partitions
  */
 public record ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
                               int topicPartitions, short replicationFactor, long progressIntervalMs,
-                              Map<String, Object> kafkaOverrides, boolean changeSchemas) {
+                              Map<String, Object> kafkaOverrides, boolean changeSchemas, int threads) {
+
+    /** Settings with one processing loop. */
+    public ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
+                           int topicPartitions, short replicationFactor, long progressIntervalMs,
+                           Map<String, Object> kafkaOverrides, boolean changeSchemas) {
+        this(bootstrapServers, appId, stateDir, sqlScript, topicPartitions, replicationFactor, progressIntervalMs,
+                kafkaOverrides, changeSchemas, 1);
+    }
 
     /** Settings whose change topics carry no embedded schema. */
     public ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
                            int topicPartitions, short replicationFactor, long progressIntervalMs,
                            Map<String, Object> kafkaOverrides) {
         this(bootstrapServers, appId, stateDir, sqlScript, topicPartitions, replicationFactor, progressIntervalMs,
-                kafkaOverrides, false);
+                kafkaOverrides, false, 1);
     }
+
     public ProcessorConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(appId, "appId");
@@ -37,6 +48,9 @@ public record ProcessorConfig(String bootstrapServers, String appId, Path stateD
         kafkaOverrides = Map.copyOf(kafkaOverrides);
         if (topicPartitions < 1) {
             throw new IllegalArgumentException("topicPartitions must be at least 1, got " + topicPartitions);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         if (progressIntervalMs < 10) {
             throw new IllegalArgumentException("progressIntervalMs must be at least 10, got " + progressIntervalMs);

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,8 +32,8 @@ public final class ProcessorServer implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final AtomicBoolean running = new AtomicBoolean();
     private final ProcessorMetrics metrics = new ProcessorMetrics();
-    private ProcessorThread loop;
-    private Thread thread;
+    private final List<ProcessorThread> loops = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
     private Program program;
 
     public ProcessorServer(ProcessorConfig config) {
@@ -53,11 +55,16 @@ public final class ProcessorServer implements AutoCloseable {
             program = SqlPlanner.plan(config.sqlScript());
             var views = new ProcessorTopics(config).prepare(program);
             running.set(true);
-            loop = new ProcessorThread(config, views.values(), config.appId() + "-processor-" + instanceId() + "-0",
-                    running, metrics, Clock.systemUTC());
-            thread = new Thread(loop, "statefront-processor-0");
-            thread.setDaemon(false);
-            thread.start();
+            String instance = instanceId();
+            for (int i = 0; i < config.threads(); i++) {
+                ProcessorThread loop = new ProcessorThread(config, views.values(),
+                        config.appId() + "-processor-" + instance + "-" + i, running, metrics, Clock.systemUTC());
+                Thread thread = new Thread(loop, "statefront-processor-" + i);
+                thread.setDaemon(false);
+                loops.add(loop);
+                threads.add(thread);
+            }
+            threads.forEach(Thread::start);
             state.set(State.RUNNING);
             LOG.info("processor running: {} source(s), {} view(s) on {}", program.sources().size(),
                     program.views().size(), config.bootstrapServers());
@@ -89,14 +96,13 @@ public final class ProcessorServer implements AutoCloseable {
         }
         state.set(State.STOPPING);
         running.set(false);
-        if (loop != null) {
-            loop.wakeup();
-        }
-        if (thread != null) {
+        loops.forEach(ProcessorThread::wakeup);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        for (Thread thread : threads) {
             try {
-                thread.join(30_000);
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 if (thread.isAlive()) {
-                    LOG.warn("processor thread did not stop within 30 s");
+                    LOG.warn("processor thread {} did not stop within 30 s", thread.getName());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -111,6 +111,11 @@ public final class StatefrontConfig extends AbstractConfig {
     private static final String PROCESSOR_PROGRESS_INTERVAL_MS_DOC = "How often an idle processor reports its"
             + " progress (busy processors report with every transaction), in milliseconds; bounds lag_ms when idle.";
 
+    public static final String PROCESSOR_THREADS = "processor.threads";
+    private static final String PROCESSOR_THREADS_DOC = "Processing loops in this process; each is a member of the"
+            + " processor's consumer group with its own transactional producers and takes a share of the source"
+            + " partitions, so more than the number of source partitions leaves some idle.";
+
     public static final String VIEW_CHANGES_SCHEMAS = "view.changes.schemas";
     private static final String VIEW_CHANGES_SCHEMAS_DOC = "Write view change topics with Kafka Connect's embedded"
             + " schema ({\"schema\": ..., \"payload\": ...}, as JsonConverter with schemas.enable=true), so Debezium"
@@ -164,6 +169,8 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
             .define(PROCESSOR_PROGRESS_INTERVAL_MS, Type.LONG, 500L, ConfigDef.Range.between(10, 3_600_000),
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
+            .define(PROCESSOR_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
+                    PROCESSOR_THREADS_DOC)
             .define(VIEW_CHANGES_SCHEMAS, Type.BOOLEAN, false, Importance.LOW, VIEW_CHANGES_SCHEMAS_DOC)
             .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
                     Importance.LOW, STATE_SERVER_MAX_WAIT_MS_DOC)
@@ -512,6 +519,10 @@ public final class StatefrontConfig extends AbstractConfig {
 
     public long processorProgressIntervalMs() {
         return getLong(PROCESSOR_PROGRESS_INTERVAL_MS);
+    }
+
+    public int processorThreads() {
+        return getInt(PROCESSOR_THREADS);
     }
 
     public boolean viewChangesSchemas() {

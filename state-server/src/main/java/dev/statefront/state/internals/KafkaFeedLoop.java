@@ -214,17 +214,18 @@ public final class KafkaFeedLoop implements Runnable {
         materializer.viewEntries().forEach(v -> viewsByTopic.put(v.topic(), v));
         Map<TopicPartition, Long> added = new java.util.LinkedHashMap<>();
         Set<String> found = new HashSet<>();
+        // one metadata request for every topic: asking for a topic that does not exist yet one at a time can take
+        // the whole lookup timeout
+        Map<String, List<PartitionInfo>> topics;
+        try {
+            topics = consumer.listTopics(LOOKUP);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debug("cannot list topics yet: {}", e.getMessage());
+            return;
+        }
+        catalogLookedUp = true;
         for (String topic : List.copyOf(waitingTopics)) {
-            List<PartitionInfo> infos;
-            try {
-                infos = consumer.partitionsFor(topic, LOOKUP);
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.debug("cannot look up topic {} yet: {}", topic, e.getMessage());
-                infos = null;
-            }
-            if (topic.equals(catalogTopic)) {
-                catalogLookedUp = infos != null;
-            }
+            List<PartitionInfo> infos = topics.get(topic);
             if (infos == null || infos.isEmpty()) {
                 continue;
             }
