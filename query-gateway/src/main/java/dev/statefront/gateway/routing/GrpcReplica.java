@@ -1,6 +1,7 @@
 package dev.statefront.gateway.routing;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.statefront.core.CatalogEntry;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.KeyCodec;
@@ -50,8 +51,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A state server reached over gRPC ({@code statefront.internal.v1.ReplicaService}): over TCP for a state server in
- * another process, or over grpc-java's in-process transport in the all-in-one process. Every call has a deadline:
- * the read's wait plus {@code callTimeout} (an enclosing gRPC call's earlier deadline wins, so deadlines propagate).
+ * another process, or over grpc-java's in-process transport in the all-in-one process. Every call over TCP has a
+ * deadline: the read's wait plus {@code callTimeout} (an enclosing gRPC call's earlier deadline wins, so deadlines
+ * propagate). An in-process call runs the service on the caller's thread (direct executors on both sides), where a
+ * deadline could not stop anything and only costs a timer per call, so it gets none of its own: the state server
+ * bounds a read's wait itself, and an enclosing call's deadline still propagates.
  * The replica's state, served partitions and view catalog are polled in the background, so routing a read costs no
  * extra call. A replica that cannot be reached answers UNAVAILABLE values, never exceptions.
  */
@@ -65,6 +69,8 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     private final ManagedChannel channel;
     private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
     private final Duration callTimeout;
+    /** Whether calls carry a deadline of their own (over TCP) or not (in-process, see above). */
+    private final boolean deadlines;
     private final ScheduledExecutorService poller;
     private volatile Snapshot snapshot = new Snapshot("UNKNOWN (not polled yet)", false, Map.of(), Map.of(), 0);
 
@@ -73,11 +79,12 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                             Map<String, CatalogEntry> views, long atNanos) {
     }
 
-    private GrpcReplica(String id, ManagedChannel channel, Duration callTimeout) {
+    private GrpcReplica(String id, ManagedChannel channel, Duration callTimeout, boolean deadlines) {
         this.id = id;
         this.channel = channel;
         this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
         this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+        this.deadlines = deadlines;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "statefront-replica-poll-" + id);
             t.setDaemon(true);
@@ -97,13 +104,18 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     public static GrpcReplica connect(String target, Duration callTimeout) {
         ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS).build();
-        return new GrpcReplica(target, ch, callTimeout);
+        return new GrpcReplica(target, ch, callTimeout, true);
     }
 
-    /** A replica in this JVM, served under an in-process name (see {@code ReplicaServer.inProcess}). */
+    /**
+     * A replica in this JVM, served under an in-process name (see {@code ReplicaServer.inProcess}), whose calls run
+     * on the caller's thread.
+     *
+     * @param callTimeout the deadline of a status poll
+     */
     public static GrpcReplica inProcess(String name, Duration callTimeout) {
         return new GrpcReplica("in-process:" + name, InProcessChannelBuilder.forName(name).directExecutor().build(),
-                callTimeout);
+                callTimeout, false);
     }
 
     @Override
@@ -234,8 +246,8 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                     + view.schema().keyColumnNames() + ": " + e.getMessage());
         }
         return call(options, s -> {
-            GetResponse r = s.get(GetRequest.newBuilder().setView(view.name()).setKey(ByteString.copyFrom(encoded))
-                    .setConsistency(consistency(options)).build());
+            GetResponse r = s.get(GetRequest.newBuilder().setView(view.name())
+                    .setKey(UnsafeByteOperations.unsafeWrap(encoded)).setConsistency(consistency(options)).build());
             return result(r.getOutcome(), () -> r.getFound()
                     ? RowCodec.decode(view.schema().columns(), r.getRow().toByteArray()) : null);
         });
@@ -248,7 +260,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         List<ColumnType> types = view.schema().keyTypes();
         try {
             for (Object[] k : keys) {
-                b.addKeys(ByteString.copyFrom(KeyCodec.encode(types, k)));
+                b.addKeys(UnsafeByteOperations.unsafeWrap(KeyCodec.encode(types, k)));
             }
         } catch (IllegalArgumentException e) {
             return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
@@ -274,10 +286,10 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         ScanRequest.Builder b = ScanRequest.newBuilder().setView(view.name()).setLimit(limit)
                 .setConsistency(consistency(options));
         if (fromInclusive != null) {
-            b.setFrom(ByteString.copyFrom(fromInclusive));
+            b.setFrom(UnsafeByteOperations.unsafeWrap(fromInclusive));
         }
         if (toExclusive != null) {
-            b.setTo(ByteString.copyFrom(toExclusive));
+            b.setTo(UnsafeByteOperations.unsafeWrap(toExclusive));
         }
         if (partitions == null) {
             b.setAllPartitions(true);
@@ -304,14 +316,15 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                                    Function<ReplicaServiceGrpc.ReplicaServiceBlockingStub, ReadResult<T>> op) {
         long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
         try {
-            return op.apply(stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
+            return op.apply(deadlines ? stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS) : stub);
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE) {
                 markDown(e, System.nanoTime());
             }
             String why = code == Status.Code.DEADLINE_EXCEEDED ? "did not answer within its deadline ("
-                    + deadlineMs + " ms, or the caller's earlier one)" : "cannot be reached: " + e.getStatus();
+                    + (deadlines ? deadlineMs + " ms, or the caller's earlier one)" : "the caller's)")
+                    : "cannot be reached: " + e.getStatus();
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " " + why);
         } catch (RuntimeException e) {
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " sent an answer that cannot "
