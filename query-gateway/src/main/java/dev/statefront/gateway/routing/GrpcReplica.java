@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * deadline: the read's wait plus {@code callTimeout} (an enclosing gRPC call's earlier deadline wins, so deadlines
  * propagate). An in-process call runs the service on the caller's thread (direct executors on both sides), where a
  * deadline could not stop anything and only costs a timer per call, so it gets none of its own: the state server
- * bounds a read's wait itself, and an enclosing call's deadline still propagates.
+ * bounds a read's wait itself, and an enclosing call's deadline still propagates. An in-process replica is reached
+ * over several channels, each caller thread keeping to one: grpc-java's in-process transport starts every call under
+ * one lock per transport, which request threads otherwise queue on.
  * The replica's state, served partitions and view catalog are polled in the background, so routing a read costs no
  * extra call. A replica that cannot be reached answers UNAVAILABLE values, never exceptions.
  */
@@ -64,10 +66,14 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     /** How often the replica's status is polled. */
     public static final Duration POLL_INTERVAL = Duration.ofMillis(500);
     private static final long MISS_REFRESH_NANOS = Duration.ofMillis(100).toNanos();
+    /** Channels to an in-process replica: enough that request threads rarely share one. */
+    private static final int IN_PROCESS_CHANNELS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
     private final String id;
-    private final ManagedChannel channel;
-    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
+    /** In-process channels to one server per thread group; one for a replica over TCP. */
+    private final List<ManagedChannel> channels;
+    /** A stub per channel. */
+    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub[] stubs;
     private final Duration callTimeout;
     /** Whether calls carry a deadline of their own (over TCP) or not (in-process, see above). */
     private final boolean deadlines;
@@ -79,10 +85,13 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                             Map<String, CatalogEntry> views, long atNanos) {
     }
 
-    private GrpcReplica(String id, ManagedChannel channel, Duration callTimeout, boolean deadlines) {
+    private GrpcReplica(String id, List<ManagedChannel> channels, Duration callTimeout, boolean deadlines) {
         this.id = id;
-        this.channel = channel;
-        this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
+        this.channels = List.copyOf(channels);
+        this.stubs = new ReplicaServiceGrpc.ReplicaServiceBlockingStub[channels.size()];
+        for (int i = 0; i < stubs.length; i++) {
+            stubs[i] = ReplicaServiceGrpc.newBlockingStub(channels.get(i));
+        }
         this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
         this.deadlines = deadlines;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,7 +113,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     public static GrpcReplica connect(String target, Duration callTimeout) {
         ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS).build();
-        return new GrpcReplica(target, ch, callTimeout, true);
+        return new GrpcReplica(target, List.of(ch), callTimeout, true);
     }
 
     /**
@@ -114,8 +123,11 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
      * @param callTimeout the deadline of a status poll
      */
     public static GrpcReplica inProcess(String name, Duration callTimeout) {
-        return new GrpcReplica("in-process:" + name, InProcessChannelBuilder.forName(name).directExecutor().build(),
-                callTimeout, false);
+        List<ManagedChannel> channels = new ArrayList<>(IN_PROCESS_CHANNELS);
+        for (int i = 0; i < IN_PROCESS_CHANNELS; i++) {
+            channels.add(InProcessChannelBuilder.forName(name).directExecutor().build());
+        }
+        return new GrpcReplica("in-process:" + name, channels, callTimeout, false);
     }
 
     @Override
@@ -147,7 +159,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     void refresh() {
         long now = System.nanoTime();
         try {
-            StatusResponse r = stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            StatusResponse r = stub().withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .status(StatusRequest.getDefaultInstance());
             Map<String, Set<Integer>> served = new HashMap<>();
             for (StatusResponse.Served s : r.getServedList()) {
@@ -316,6 +328,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                                    Function<ReplicaServiceGrpc.ReplicaServiceBlockingStub, ReadResult<T>> op) {
         long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
         try {
+            ReplicaServiceGrpc.ReplicaServiceBlockingStub stub = stub();
             return op.apply(deadlines ? stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS) : stub);
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
@@ -330,6 +343,11 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " sent an answer that cannot "
                     + "be decoded: " + e.getMessage());
         }
+    }
+
+    /** The stub of the calling thread's channel. */
+    private ReplicaServiceGrpc.ReplicaServiceBlockingStub stub() {
+        return stubs.length == 1 ? stubs[0] : stubs[(int) (Thread.currentThread().getId() % stubs.length)];
     }
 
     private static ReadConsistency consistency(ReadOptions o) {
@@ -357,17 +375,19 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         };
     }
 
-    /** Stops polling and closes the channel (bounded wait). */
+    /** Stops polling and closes the channels (bounded wait). */
     @Override
     public void close() {
         poller.shutdownNow();
-        channel.shutdown();
+        channels.forEach(ManagedChannel::shutdown);
         try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
+            for (ManagedChannel channel : channels) {
+                if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                }
             }
         } catch (InterruptedException e) {
-            channel.shutdownNow();
+            channels.forEach(ManagedChannel::shutdownNow);
             Thread.currentThread().interrupt();
         }
     }
