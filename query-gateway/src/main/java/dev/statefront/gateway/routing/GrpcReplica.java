@@ -136,6 +136,11 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     }
 
     @Override
+    public boolean inProcess() {
+        return !deadlines;
+    }
+
+    @Override
     public boolean serving() {
         return snapshot.serving();
     }
