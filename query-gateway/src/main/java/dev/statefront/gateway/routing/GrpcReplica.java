@@ -29,7 +29,11 @@ import dev.statefront.state.server.ReadResult;
 import dev.statefront.state.server.ReadStatus;
 import dev.statefront.state.server.ViewDescription;
 import dev.statefront.state.server.ViewRow;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -66,14 +70,15 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     /** How often the replica's status is polled. */
     public static final Duration POLL_INTERVAL = Duration.ofMillis(500);
     private static final long MISS_REFRESH_NANOS = Duration.ofMillis(100).toNanos();
+    /** The deadline argument of {@link #unary} for a call without a deadline of its own. */
+    private static final long NO_DEADLINE = -1;
     /** Channels to an in-process replica: enough that request threads rarely share one. */
     private static final int IN_PROCESS_CHANNELS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
     private final String id;
     /** In-process channels to one server per thread group; one for a replica over TCP. */
     private final List<ManagedChannel> channels;
-    /** A stub per channel. */
-    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub[] stubs;
+
     private final Duration callTimeout;
     /** Whether calls carry a deadline of their own (over TCP) or not (in-process, see above). */
     private final boolean deadlines;
@@ -88,10 +93,6 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     private GrpcReplica(String id, List<ManagedChannel> channels, Duration callTimeout, boolean deadlines) {
         this.id = id;
         this.channels = List.copyOf(channels);
-        this.stubs = new ReplicaServiceGrpc.ReplicaServiceBlockingStub[channels.size()];
-        for (int i = 0; i < stubs.length; i++) {
-            stubs[i] = ReplicaServiceGrpc.newBlockingStub(channels.get(i));
-        }
         this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
         this.deadlines = deadlines;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -164,8 +165,8 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     void refresh() {
         long now = System.nanoTime();
         try {
-            StatusResponse r = stub().withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .status(StatusRequest.getDefaultInstance());
+            StatusResponse r = unary(ReplicaServiceGrpc.getStatusMethod(), StatusRequest.getDefaultInstance(),
+                    callTimeout.toMillis());
             Map<String, Set<Integer>> served = new HashMap<>();
             for (StatusResponse.Served s : r.getServedList()) {
                 served.put(s.getView(), Set.copyOf(new TreeSet<>(s.getPartitionsList())));
@@ -225,32 +226,28 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     }
 
     private <T> ReadResult<T> catalog(CatalogRequest.Kind kind, String name, Function<List<CatalogEntry>, T> pick) {
-        return call(ReadOptions.NOW, s -> {
-            CatalogResponse r = s.catalog(CatalogRequest.newBuilder().setKind(kind).setName(name).build());
-            return result(r.getOutcome(), () -> {
-                List<CatalogEntry> entries = new ArrayList<>(r.getEntriesCount());
-                r.getEntriesList().forEach(b -> entries.add(CatalogEntry.fromJson(b.toByteArray())));
-                return pick.apply(entries);
-            });
-        });
+        CatalogRequest request = CatalogRequest.newBuilder().setKind(kind).setName(name).build();
+        return call(ReadOptions.NOW, ReplicaServiceGrpc.getCatalogMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<CatalogEntry> entries = new ArrayList<>(r.getEntriesCount());
+            r.getEntriesList().forEach(b -> entries.add(CatalogEntry.fromJson(b.toByteArray())));
+            return pick.apply(entries);
+        }));
     }
 
     // ------------------------------------------------------------------ reads
 
     @Override
     public ReadResult<ViewDescription> describe(String view, ReadOptions options) {
-        return call(options, s -> {
-            DescribeResponse r = s.describe(DescribeRequest.newBuilder().setView(view)
-                    .setConsistency(consistency(options)).build());
-            return result(r.getOutcome(), () -> {
-                List<PartitionStatus> parts = new ArrayList<>(r.getPartitionsCount());
-                for (dev.statefront.proto.internal.v1.PartitionStatus p : r.getPartitionsList()) {
-                    parts.add(new PartitionStatus(p.getPartition(), p.getNextOffset(), position(p.getPosition()),
-                            p.getAsOfMs(), p.getRowCount()));
-                }
-                return new ViewDescription(CatalogEntry.fromJson(r.getEntry().toByteArray()), r.getRowCount(), parts);
-            });
-        });
+        DescribeRequest request = DescribeRequest.newBuilder().setView(view).setConsistency(consistency(options))
+                .build();
+        return call(options, ReplicaServiceGrpc.getDescribeMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<PartitionStatus> parts = new ArrayList<>(r.getPartitionsCount());
+            for (dev.statefront.proto.internal.v1.PartitionStatus p : r.getPartitionsList()) {
+                parts.add(new PartitionStatus(p.getPartition(), p.getNextOffset(), position(p.getPosition()),
+                        p.getAsOfMs(), p.getRowCount()));
+            }
+            return new ViewDescription(CatalogEntry.fromJson(r.getEntry().toByteArray()), r.getRowCount(), parts);
+        }));
     }
 
     @Override
@@ -262,12 +259,10 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
             return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
                     + view.schema().keyColumnNames() + ": " + e.getMessage());
         }
-        return call(options, s -> {
-            GetResponse r = s.get(GetRequest.newBuilder().setView(view.name())
-                    .setKey(UnsafeByteOperations.unsafeWrap(encoded)).setConsistency(consistency(options)).build());
-            return result(r.getOutcome(), () -> r.getFound()
-                    ? RowCodec.decode(view.schema().columns(), r.getRow().toByteArray()) : null);
-        });
+        GetRequest request = GetRequest.newBuilder().setView(view.name())
+                .setKey(UnsafeByteOperations.unsafeWrap(encoded)).setConsistency(consistency(options)).build();
+        return call(options, ReplicaServiceGrpc.getGetMethod(), request, r -> result(r.getOutcome(), () -> r.getFound()
+                ? RowCodec.decode(view.schema().columns(), r.getRow().toByteArray()) : null));
     }
 
     @Override
@@ -284,17 +279,14 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                     + view.schema().keyColumnNames() + ": " + e.getMessage());
         }
         BatchGetRequest request = b.build();
-        return call(options, s -> {
-            BatchGetResponse r = s.batchGet(request);
-            return result(r.getOutcome(), () -> {
-                List<Object[]> rows = new ArrayList<>(r.getItemsCount());
-                for (BatchGetResponse.Item item : r.getItemsList()) {
-                    rows.add(item.getFound() ? RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())
-                            : null);
-                }
-                return rows;
-            });
-        });
+        return call(options, ReplicaServiceGrpc.getBatchGetMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<Object[]> rows = new ArrayList<>(r.getItemsCount());
+            for (BatchGetResponse.Item item : r.getItemsList()) {
+                rows.add(item.getFound() ? RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())
+                        : null);
+            }
+            return rows;
+        }));
     }
 
     @Override
@@ -314,27 +306,24 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
             b.addAllPartitions(partitions);
         }
         ScanRequest request = b.build();
-        return call(options, s -> {
-            ScanResponse r = s.scan(request);
-            return result(r.getOutcome(), () -> {
-                List<ViewRow> rows = new ArrayList<>(r.getRowsCount());
-                for (ScanResponse.Item item : r.getRowsList()) {
-                    rows.add(new ViewRow(item.getKey().toByteArray(),
-                            RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())));
-                }
-                return rows;
-            });
-        });
+        return call(options, ReplicaServiceGrpc.getScanMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<ViewRow> rows = new ArrayList<>(r.getRowsCount());
+            for (ScanResponse.Item item : r.getRowsList()) {
+                rows.add(new ViewRow(item.getKey().toByteArray(),
+                        RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())));
+            }
+            return rows;
+        }));
     }
 
     // ------------------------------------------------------------------ plumbing
 
-    private <T> ReadResult<T> call(ReadOptions options,
-                                   Function<ReplicaServiceGrpc.ReplicaServiceBlockingStub, ReadResult<T>> op) {
+    /** A read's call, its answer turned into a result by {@code answer}; failures of the call are results too. */
+    private <Q, A, T> ReadResult<T> call(ReadOptions options, MethodDescriptor<Q, A> method, Q request,
+                                         Function<A, ReadResult<T>> answer) {
         long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
         try {
-            ReplicaServiceGrpc.ReplicaServiceBlockingStub stub = stub();
-            return op.apply(deadlines ? stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS) : stub);
+            return answer.apply(unary(method, request, deadlines ? deadlineMs : NO_DEADLINE));
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE) {
@@ -350,9 +339,72 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         }
     }
 
-    /** The stub of the calling thread's channel. */
-    private ReplicaServiceGrpc.ReplicaServiceBlockingStub stub() {
-        return stubs.length == 1 ? stubs[0] : stubs[(int) (Thread.currentThread().getId() % stubs.length)];
+    /**
+     * One unary call on the calling thread's channel, waiting for its answer. Without the blocking stub's
+     * machinery (a thread-less executor, a future and a serializing executor per call): in-process the answer
+     * arrives on this thread before {@code halfClose} returns; over TCP a channel thread hands it over.
+     *
+     * @param deadlineMs the call's own deadline, or {@link #NO_DEADLINE} (an enclosing call's still applies)
+     * @throws StatusRuntimeException when the call fails
+     */
+    private <Q, A> A unary(MethodDescriptor<Q, A> method, Q request, long deadlineMs) {
+        ManagedChannel channel = channels.size() == 1 ? channels.get(0)
+                : channels.get((int) (Thread.currentThread().getId() % channels.size()));
+        ClientCall<Q, A> call = channel.newCall(method, deadlineMs == NO_DEADLINE ? CallOptions.DEFAULT
+                : CallOptions.DEFAULT.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
+        UnaryListener<A> listener = new UnaryListener<>();
+        try {
+            call.start(listener, new Metadata());
+            call.request(2); // a second message would be a protocol error, as the blocking stub checks
+            call.sendMessage(request);
+            call.halfClose();
+        } catch (RuntimeException | Error e) {
+            call.cancel("the call failed to start", e);
+            throw e;
+        }
+        try {
+            return listener.await();
+        } catch (InterruptedException e) {
+            call.cancel("the calling thread was interrupted", e);
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted while waiting for the state replica").withCause(e)
+                    .asRuntimeException();
+        }
+    }
+
+    /** The outcome of one unary call, handed over by its listener. */
+    private static final class UnaryListener<A> extends ClientCall.Listener<A> {
+        private A response;
+        private Status status;
+        private Metadata trailers;
+
+        @Override
+        public synchronized void onMessage(A message) {
+            if (response != null) {
+                throw Status.INTERNAL.withDescription("more than one answer to a unary call").asRuntimeException();
+            }
+            response = message;
+        }
+
+        @Override
+        public synchronized void onClose(Status status, Metadata trailers) {
+            this.status = status;
+            this.trailers = trailers;
+            notifyAll();
+        }
+
+        synchronized A await() throws InterruptedException {
+            while (status == null) {
+                wait();
+            }
+            if (!status.isOk()) {
+                throw status.asRuntimeException(trailers);
+            }
+            if (response == null) {
+                throw Status.INTERNAL.withDescription("no answer to a unary call").asRuntimeException();
+            }
+            return response;
+        }
     }
 
     private static ReadConsistency consistency(ReadOptions o) {
