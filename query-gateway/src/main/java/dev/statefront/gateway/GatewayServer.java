@@ -160,11 +160,13 @@ public final class GatewayServer implements AutoCloseable {
         }
         dev.statefront.gateway.mcp.McpEndpoint mcpEndpoint = new dev.statefront.gateway.mcp.McpEndpoint(queries,
                 changeSource);
+        RestApi restApi = new RestApi(queries, events, config.maxBodyBytes());
         Javalin javalin = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.defaultContentType = "application/json";
+            restApi.configure(cfg);
             // a change stream holds a request thread: room for hundreds of subscribers beside the reads
             cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_THREADS, 8, 60_000);
             // the MCP SDK's Streamable HTTP servlet, beside Javalin's servlet in the same context (same port)
@@ -175,7 +177,7 @@ public final class GatewayServer implements AutoCloseable {
                 handler.addServlet(holder, dev.statefront.gateway.mcp.McpEndpoint.PATH);
             });
         });
-        new RestApi(queries, events, config.maxBodyBytes()).register(javalin);
+        restApi.register(javalin);
         changeStreams = new dev.statefront.gateway.changes.ChangeStreamApi(changeSource, java.time.Clock.systemUTC());
         changeStreams.register(javalin);
         try {

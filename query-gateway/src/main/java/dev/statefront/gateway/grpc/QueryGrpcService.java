@@ -41,13 +41,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * {@code statefront.v1.QueryService}: translates requests to the shared {@link ViewQueries} path and answers back;
  * failures go through {@link GrpcErrors}. A read with {@code min_position} waits within the call's deadline (less a
- * small margin to answer in time), or the default wait when the call has none.
+ * small margin to answer in time), or the default wait when the call has none. A Get may be answered on a transport
+ * thread (see {@link GrpcEndpoint}): one that can wait for a {@code min_position} moves to the waiting executor.
  */
 public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
     /** Rows per Scan message unless the request says otherwise. */
@@ -57,18 +59,27 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
     private final ViewQueries queries;
     private final dev.statefront.gateway.changes.ChangeSource changes;
 
-    /** A service over the shared query path. */
+    /** Where a Get that may wait runs; null: on the calling thread. */
+    private final Executor waiting;
+
+    /** A service over the shared query path, answering every call on the calling thread, without Subscribe. */
     public QueryGrpcService(ViewQueries queries) {
-        this(queries, null);
+        this(queries, null, null);
     }
 
     /**
-     * A service whose Subscribe streams changes from {@code changes}; null when this process has no state
-     * server (Subscribe then answers UNAVAILABLE).
+     * A service whose Subscribe streams changes from {@code changes}.
+     *
+     * @param changes the change source; null when this process has no state server (Subscribe then answers
+     *     UNAVAILABLE)
+     * @param waiting where a Get with a {@code min_position} runs, so that its wait holds no transport thread;
+     *     null runs it on the calling thread
      */
-    public QueryGrpcService(ViewQueries queries, dev.statefront.gateway.changes.ChangeSource changes) {
+    public QueryGrpcService(ViewQueries queries, dev.statefront.gateway.changes.ChangeSource changes,
+                            Executor waiting) {
         this.changes = changes;
         this.queries = Objects.requireNonNull(queries, "queries");
+        this.waiting = waiting;
     }
 
     @Override
@@ -97,6 +108,14 @@ public final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBas
 
     @Override
     public void get(GetRequest request, StreamObserver<GetResponse> out) {
+        if (waiting != null && !request.getMinPosition().isEmpty()) {
+            waiting.execute(Context.current().wrap(() -> answerGet(request, out)));
+        } else {
+            answerGet(request, out);
+        }
+    }
+
+    private void answerGet(GetRequest request, StreamObserver<GetResponse> out) {
         unary(out, () -> {
             ReadOptions options = options(request.getMinPosition());
             CatalogEntry view = queries.view(request.getView(), options);

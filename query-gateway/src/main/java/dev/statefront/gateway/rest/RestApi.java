@@ -22,6 +22,7 @@ import dev.statefront.state.server.ReadOptions;
 import dev.statefront.state.server.ViewDescription;
 import dev.statefront.state.server.ViewRow;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.eclipse.jetty.server.handler.HandlerWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,11 @@ public final class RestApi {
     public static final int MAX_LIMIT = ViewQueries.MAX_LIMIT;
     private static final String ANSWERED = "statefront.answered";
     private static final String JSON = "application/json";
+    /**
+     * Javalin copies each answer to Jetty's output through a buffer of this size, allocated per response (its
+     * default, Jetty's 32 KiB output buffer, cost more than writing a small answer); Jetty still aggregates.
+     */
+    private static final int RESPONSE_COPY_BUFFER = 4096;
 
     private final ViewQueries queries;
     private final EventIngest ingest;
@@ -78,13 +85,32 @@ public final class RestApi {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** Adds the routes, the error mapping and the not-found fallback to an app. */
+    /**
+     * Sets up an app's Jetty server for this API: the point lookup {@code GET /v1/views/{view}/rows/{key}} is
+     * answered by a handler in front of Javalin's servlet (behind Jetty's request statistics, so a graceful stop
+     * still waits for lookups), and Javalin copies other answers through a small buffer. Call it in
+     * {@code Javalin.create}, then {@link #register} on the app.
+     */
+    public void configure(JavalinConfig cfg) {
+        cfg.http.responseBufferSize = RESPONSE_COPY_BUFFER;
+        cfg.jetty.modifyServer(server -> {
+            HandlerWrapper tail = server;
+            while (tail.getHandler() instanceof HandlerWrapper next) {
+                tail = next;
+            }
+            tail.setHandler(new RowLookupHandler(this)); // Javalin attaches its servlet context behind it
+        });
+    }
+
+    /**
+     * Adds the routes, the error mapping and the not-found fallback to an app set up with {@link #configure}; the
+     * point lookup is not among the routes, its handler answers it.
+     */
     public void register(Javalin app) {
         app.get("/health", this::health);
         app.get("/v1/views", this::listViews);
         app.get("/v1/views/{view}", this::describeView);
         app.get("/v1/views/{view}/rows", this::scan);
-        app.get("/v1/views/{view}/rows/<key>", this::getRow);
         app.post("/v1/views/{view}/rows:batchGet", this::batchGet);
         app.get("/v1/sources", this::listSources);
         app.get("/v1/sources/{source}", this::describeSource);
@@ -93,8 +119,8 @@ public final class RestApi {
         app.exception(Exception.class, this::fail);
         app.error(404, ctx -> {
             if (ctx.attribute(ANSWERED) == null) {
-                writeError(ctx, ErrorCode.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()
-                        + "; the API lives under /v1/views and /v1/sources", Answers.object());
+                write(ctx, errorReply(ErrorCode.NOT_FOUND, false, "no route " + ctx.method() + " " + ctx.path()
+                        + "; the API lives under /v1/views and /v1/sources", Answers.object()));
             }
         });
     }
@@ -102,14 +128,33 @@ public final class RestApi {
     // ------------------------------------------------------------------ errors, in one place
 
     private void fail(Exception e, Context ctx) {
+        write(ctx, errorReply(e, ctx.method() + " " + ctx.path()));
+    }
+
+    private static void write(Context ctx, ErrorReply reply) {
+        ctx.attribute(ANSWERED, Boolean.TRUE);
+        if (reply.retryAfter()) {
+            ctx.header("Retry-After", "1");
+        }
+        ctx.status(reply.status());
+        ctx.contentType(JSON);
+        ctx.result(reply.body());
+    }
+
+    /**
+     * An error answer: HTTP status, whether it says {@code Retry-After: 1}, and the JSON body
+     * {@code {"error": {"code", "message", "details"}}}.
+     */
+    record ErrorReply(int status, boolean retryAfter, byte[] body) {
+    }
+
+    /** The answer to a failed request, for every route; {@code request} ("GET /path") is logged for bugs. */
+    ErrorReply errorReply(Exception e, String request) {
         if (e instanceof QueryException q) {
-            ApiException a = toApi(q);
-            fail(a, ctx);
+            return errorReply(toApi(q), request);
         } else if (e instanceof ApiException a) {
-            if (a.code() == ErrorCode.NOT_UP_TO_POSITION || a.code() == ErrorCode.UNAVAILABLE) {
-                ctx.header("Retry-After", "1");
-            }
-            writeError(ctx, a.code(), a.getMessage(), a.details());
+            boolean retry = a.code() == ErrorCode.NOT_UP_TO_POSITION || a.code() == ErrorCode.UNAVAILABLE;
+            return errorReply(a.code(), retry, a.getMessage(), a.details());
         } else if (e instanceof HttpResponseException h) {
             ErrorCode code = switch (h.getStatus()) {
                 case 400 -> ErrorCode.INVALID_ARGUMENT;
@@ -121,11 +166,15 @@ public final class RestApi {
             };
             String message = code == ErrorCode.PAYLOAD_TOO_LARGE ? "request body is larger than the limit of "
                     + maxBodyBytes + " bytes; send fewer events per request" : h.getMessage();
-            writeError(ctx, code, message, Answers.object());
+            return errorReply(code, false, message, Answers.object());
         } else {
-            LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
-            writeError(ctx, ErrorCode.INTERNAL, "internal error: " + e, Answers.object());
+            LOG.error("request {} failed", request, e);
+            return errorReply(ErrorCode.INTERNAL, false, "internal error: " + e, Answers.object());
         }
+    }
+
+    private static ErrorReply errorReply(ErrorCode code, boolean retryAfter, String message, ObjectNode details) {
+        return new ErrorReply(code.httpStatus(), retryAfter, bytes(Answers.error(code, message, details)));
     }
 
     /** The REST form of a query failure: the v1 error code and the details object of the v1 contract. */
@@ -167,13 +216,6 @@ public final class RestApi {
         return new ApiException(code, q.getMessage(), details);
     }
 
-    private static void writeError(Context ctx, ErrorCode code, String message, ObjectNode details) {
-        ctx.attribute(ANSWERED, Boolean.TRUE);
-        ctx.status(code.httpStatus());
-        ctx.contentType(JSON);
-        ctx.result(bytes(Answers.error(code, message, details)));
-    }
-
     // ------------------------------------------------------------------ handlers
 
     private void health(Context ctx) {
@@ -207,10 +249,20 @@ public final class RestApi {
                 d.freshness()));
     }
 
-    private void getRow(Context ctx) {
-        ReadOptions options = readOptions(ctx);
-        CatalogEntry view = queries.view(ctx.pathParam("view"), options);
-        Object[] key = Keys.fullKeyFromText(view, keySegments(ctx), "key path /rows/{key}");
+    /**
+     * The answer to {@code GET /v1/views/{view}/rows/{key}}: {@code {"view", "row", "position", "freshness"}}.
+     *
+     * @param viewName the view, percent-decoded
+     * @param rawPath the request path as sent (still percent-encoded), whose segments after {@code /rows/} are the
+     *     key values in key-column order
+     * @param minPosition the {@code min_position} parameter, or null
+     * @param waitMs the {@code wait_ms} parameter, or null
+     * @throws ApiException NOT_FOUND (with the key and position) when the key has no row, and every failure of a read
+     */
+    byte[] rowAnswer(String viewName, String rawPath, String minPosition, String waitMs) {
+        ReadOptions options = readOptions(minPosition, waitMs);
+        CatalogEntry view = queries.view(viewName, options);
+        Object[] key = Keys.fullKeyFromText(view, keySegments(rawPath), "key path /rows/{key}");
         ReadAnswer<Object[]> r = queries.get(view, key, options);
         if (r.value() == null) {
             ObjectNode details = Answers.object();
@@ -222,7 +274,7 @@ public final class RestApi {
         ObjectNode answer = Answers.object();
         answer.put("view", view.name());
         answer.set("row", Answers.row(view, r.value()));
-        answer(ctx, Answers.withReadState(answer, r.position(), r.freshness()));
+        return bytes(Answers.withReadState(answer, r.position(), r.freshness()));
     }
 
     private void scan(Context ctx) {
@@ -373,7 +425,10 @@ public final class RestApi {
     // ------------------------------------------------------------------ request decoding
 
     private ReadOptions readOptions(Context ctx) {
-        String waitText = ctx.queryParam("wait_ms");
+        return readOptions(ctx.queryParam("min_position"), ctx.queryParam("wait_ms"));
+    }
+
+    private ReadOptions readOptions(String minPosition, String waitText) {
         Duration wait = null;
         if (waitText != null && !waitText.isEmpty()) {
             try {
@@ -386,7 +441,7 @@ public final class RestApi {
                 throw ApiException.invalid("wait_ms must be a whole number of milliseconds >= 0, got '" + waitText + "'");
             }
         }
-        return queries.readOptions(ctx.queryParam("min_position"), wait);
+        return queries.readOptions(minPosition, wait);
     }
 
     private static int limit(Context ctx) {
@@ -406,9 +461,8 @@ public final class RestApi {
     }
 
     /** The raw path segments after {@code /rows/}, percent-decoded one by one so a key may contain '/' as %2F. */
-    private static List<String> keySegments(Context ctx) {
-        String raw = ctx.req().getRequestURI();
-        String[] parts = raw.split("/", -1);
+    private static List<String> keySegments(String rawPath) {
+        String[] parts = rawPath.split("/", -1);
         // ["", "v1", "views", view, "rows", key...]
         int end = parts.length;
         if (end > 6 && parts[end - 1].isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.statefront.gateway.routing;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.statefront.core.CatalogEntry;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.KeyCodec;
@@ -28,7 +29,11 @@ import dev.statefront.state.server.ReadResult;
 import dev.statefront.state.server.ReadStatus;
 import dev.statefront.state.server.ViewDescription;
 import dev.statefront.state.server.ViewRow;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -50,8 +55,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A state server reached over gRPC ({@code statefront.internal.v1.ReplicaService}): over TCP for a state server in
- * another process, or over grpc-java's in-process transport in the all-in-one process. Every call has a deadline:
- * the read's wait plus {@code callTimeout} (an enclosing gRPC call's earlier deadline wins, so deadlines propagate).
+ * another process, or over grpc-java's in-process transport in the all-in-one process. Every call over TCP has a
+ * deadline: the read's wait plus {@code callTimeout} (an enclosing gRPC call's earlier deadline wins, so deadlines
+ * propagate). An in-process call runs the service on the caller's thread (direct executors on both sides), where a
+ * deadline could not stop anything and only costs a timer per call, so it gets none of its own: the state server
+ * bounds a read's wait itself, and an enclosing call's deadline still propagates. An in-process replica is reached
+ * over several channels, each caller thread keeping to one: grpc-java's in-process transport starts every call under
+ * one lock per transport, which request threads otherwise queue on.
  * The replica's state, served partitions and view catalog are polled in the background, so routing a read costs no
  * extra call. A replica that cannot be reached answers UNAVAILABLE values, never exceptions.
  */
@@ -60,11 +70,18 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     /** How often the replica's status is polled. */
     public static final Duration POLL_INTERVAL = Duration.ofMillis(500);
     private static final long MISS_REFRESH_NANOS = Duration.ofMillis(100).toNanos();
+    /** The deadline argument of {@link #unary} for a call without a deadline of its own. */
+    private static final long NO_DEADLINE = -1;
+    /** Channels to an in-process replica: enough that request threads rarely share one. */
+    private static final int IN_PROCESS_CHANNELS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
     private final String id;
-    private final ManagedChannel channel;
-    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
+    /** In-process channels to one server per thread group; one for a replica over TCP. */
+    private final List<ManagedChannel> channels;
+
     private final Duration callTimeout;
+    /** Whether calls carry a deadline of their own (over TCP) or not (in-process, see above). */
+    private final boolean deadlines;
     private final ScheduledExecutorService poller;
     private volatile Snapshot snapshot = new Snapshot("UNKNOWN (not polled yet)", false, Map.of(), Map.of(), 0);
 
@@ -73,11 +90,11 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                             Map<String, CatalogEntry> views, long atNanos) {
     }
 
-    private GrpcReplica(String id, ManagedChannel channel, Duration callTimeout) {
+    private GrpcReplica(String id, List<ManagedChannel> channels, Duration callTimeout, boolean deadlines) {
         this.id = id;
-        this.channel = channel;
-        this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
+        this.channels = List.copyOf(channels);
         this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+        this.deadlines = deadlines;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "statefront-replica-poll-" + id);
             t.setDaemon(true);
@@ -97,18 +114,31 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     public static GrpcReplica connect(String target, Duration callTimeout) {
         ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS).build();
-        return new GrpcReplica(target, ch, callTimeout);
+        return new GrpcReplica(target, List.of(ch), callTimeout, true);
     }
 
-    /** A replica in this JVM, served under an in-process name (see {@code ReplicaServer.inProcess}). */
+    /**
+     * A replica in this JVM, served under an in-process name (see {@code ReplicaServer.inProcess}), whose calls run
+     * on the caller's thread.
+     *
+     * @param callTimeout the deadline of a status poll
+     */
     public static GrpcReplica inProcess(String name, Duration callTimeout) {
-        return new GrpcReplica("in-process:" + name, InProcessChannelBuilder.forName(name).directExecutor().build(),
-                callTimeout);
+        List<ManagedChannel> channels = new ArrayList<>(IN_PROCESS_CHANNELS);
+        for (int i = 0; i < IN_PROCESS_CHANNELS; i++) {
+            channels.add(InProcessChannelBuilder.forName(name).directExecutor().build());
+        }
+        return new GrpcReplica("in-process:" + name, channels, callTimeout, false);
     }
 
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public boolean inProcess() {
+        return !deadlines;
     }
 
     @Override
@@ -135,8 +165,8 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     void refresh() {
         long now = System.nanoTime();
         try {
-            StatusResponse r = stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .status(StatusRequest.getDefaultInstance());
+            StatusResponse r = unary(ReplicaServiceGrpc.getStatusMethod(), StatusRequest.getDefaultInstance(),
+                    callTimeout.toMillis());
             Map<String, Set<Integer>> served = new HashMap<>();
             for (StatusResponse.Served s : r.getServedList()) {
                 served.put(s.getView(), Set.copyOf(new TreeSet<>(s.getPartitionsList())));
@@ -196,32 +226,28 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     }
 
     private <T> ReadResult<T> catalog(CatalogRequest.Kind kind, String name, Function<List<CatalogEntry>, T> pick) {
-        return call(ReadOptions.NOW, s -> {
-            CatalogResponse r = s.catalog(CatalogRequest.newBuilder().setKind(kind).setName(name).build());
-            return result(r.getOutcome(), () -> {
-                List<CatalogEntry> entries = new ArrayList<>(r.getEntriesCount());
-                r.getEntriesList().forEach(b -> entries.add(CatalogEntry.fromJson(b.toByteArray())));
-                return pick.apply(entries);
-            });
-        });
+        CatalogRequest request = CatalogRequest.newBuilder().setKind(kind).setName(name).build();
+        return call(ReadOptions.NOW, ReplicaServiceGrpc.getCatalogMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<CatalogEntry> entries = new ArrayList<>(r.getEntriesCount());
+            r.getEntriesList().forEach(b -> entries.add(CatalogEntry.fromJson(b.toByteArray())));
+            return pick.apply(entries);
+        }));
     }
 
     // ------------------------------------------------------------------ reads
 
     @Override
     public ReadResult<ViewDescription> describe(String view, ReadOptions options) {
-        return call(options, s -> {
-            DescribeResponse r = s.describe(DescribeRequest.newBuilder().setView(view)
-                    .setConsistency(consistency(options)).build());
-            return result(r.getOutcome(), () -> {
-                List<PartitionStatus> parts = new ArrayList<>(r.getPartitionsCount());
-                for (dev.statefront.proto.internal.v1.PartitionStatus p : r.getPartitionsList()) {
-                    parts.add(new PartitionStatus(p.getPartition(), p.getNextOffset(), position(p.getPosition()),
-                            p.getAsOfMs(), p.getRowCount()));
-                }
-                return new ViewDescription(CatalogEntry.fromJson(r.getEntry().toByteArray()), r.getRowCount(), parts);
-            });
-        });
+        DescribeRequest request = DescribeRequest.newBuilder().setView(view).setConsistency(consistency(options))
+                .build();
+        return call(options, ReplicaServiceGrpc.getDescribeMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<PartitionStatus> parts = new ArrayList<>(r.getPartitionsCount());
+            for (dev.statefront.proto.internal.v1.PartitionStatus p : r.getPartitionsList()) {
+                parts.add(new PartitionStatus(p.getPartition(), p.getNextOffset(), position(p.getPosition()),
+                        p.getAsOfMs(), p.getRowCount()));
+            }
+            return new ViewDescription(CatalogEntry.fromJson(r.getEntry().toByteArray()), r.getRowCount(), parts);
+        }));
     }
 
     @Override
@@ -233,12 +259,10 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
             return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
                     + view.schema().keyColumnNames() + ": " + e.getMessage());
         }
-        return call(options, s -> {
-            GetResponse r = s.get(GetRequest.newBuilder().setView(view.name()).setKey(ByteString.copyFrom(encoded))
-                    .setConsistency(consistency(options)).build());
-            return result(r.getOutcome(), () -> r.getFound()
-                    ? RowCodec.decode(view.schema().columns(), r.getRow().toByteArray()) : null);
-        });
+        GetRequest request = GetRequest.newBuilder().setView(view.name())
+                .setKey(UnsafeByteOperations.unsafeWrap(encoded)).setConsistency(consistency(options)).build();
+        return call(options, ReplicaServiceGrpc.getGetMethod(), request, r -> result(r.getOutcome(), () -> r.getFound()
+                ? RowCodec.decode(view.schema().columns(), r.getRow().toByteArray()) : null));
     }
 
     @Override
@@ -248,24 +272,21 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         List<ColumnType> types = view.schema().keyTypes();
         try {
             for (Object[] k : keys) {
-                b.addKeys(ByteString.copyFrom(KeyCodec.encode(types, k)));
+                b.addKeys(UnsafeByteOperations.unsafeWrap(KeyCodec.encode(types, k)));
             }
         } catch (IllegalArgumentException e) {
             return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
                     + view.schema().keyColumnNames() + ": " + e.getMessage());
         }
         BatchGetRequest request = b.build();
-        return call(options, s -> {
-            BatchGetResponse r = s.batchGet(request);
-            return result(r.getOutcome(), () -> {
-                List<Object[]> rows = new ArrayList<>(r.getItemsCount());
-                for (BatchGetResponse.Item item : r.getItemsList()) {
-                    rows.add(item.getFound() ? RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())
-                            : null);
-                }
-                return rows;
-            });
-        });
+        return call(options, ReplicaServiceGrpc.getBatchGetMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<Object[]> rows = new ArrayList<>(r.getItemsCount());
+            for (BatchGetResponse.Item item : r.getItemsList()) {
+                rows.add(item.getFound() ? RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())
+                        : null);
+            }
+            return rows;
+        }));
     }
 
     @Override
@@ -274,10 +295,10 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         ScanRequest.Builder b = ScanRequest.newBuilder().setView(view.name()).setLimit(limit)
                 .setConsistency(consistency(options));
         if (fromInclusive != null) {
-            b.setFrom(ByteString.copyFrom(fromInclusive));
+            b.setFrom(UnsafeByteOperations.unsafeWrap(fromInclusive));
         }
         if (toExclusive != null) {
-            b.setTo(ByteString.copyFrom(toExclusive));
+            b.setTo(UnsafeByteOperations.unsafeWrap(toExclusive));
         }
         if (partitions == null) {
             b.setAllPartitions(true);
@@ -285,37 +306,104 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
             b.addAllPartitions(partitions);
         }
         ScanRequest request = b.build();
-        return call(options, s -> {
-            ScanResponse r = s.scan(request);
-            return result(r.getOutcome(), () -> {
-                List<ViewRow> rows = new ArrayList<>(r.getRowsCount());
-                for (ScanResponse.Item item : r.getRowsList()) {
-                    rows.add(new ViewRow(item.getKey().toByteArray(),
-                            RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())));
-                }
-                return rows;
-            });
-        });
+        return call(options, ReplicaServiceGrpc.getScanMethod(), request, r -> result(r.getOutcome(), () -> {
+            List<ViewRow> rows = new ArrayList<>(r.getRowsCount());
+            for (ScanResponse.Item item : r.getRowsList()) {
+                rows.add(new ViewRow(item.getKey().toByteArray(),
+                        RowCodec.decode(view.schema().columns(), item.getRow().toByteArray())));
+            }
+            return rows;
+        }));
     }
 
     // ------------------------------------------------------------------ plumbing
 
-    private <T> ReadResult<T> call(ReadOptions options,
-                                   Function<ReplicaServiceGrpc.ReplicaServiceBlockingStub, ReadResult<T>> op) {
+    /** A read's call, its answer turned into a result by {@code answer}; failures of the call are results too. */
+    private <Q, A, T> ReadResult<T> call(ReadOptions options, MethodDescriptor<Q, A> method, Q request,
+                                         Function<A, ReadResult<T>> answer) {
         long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
         try {
-            return op.apply(stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
+            return answer.apply(unary(method, request, deadlines ? deadlineMs : NO_DEADLINE));
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE) {
                 markDown(e, System.nanoTime());
             }
             String why = code == Status.Code.DEADLINE_EXCEEDED ? "did not answer within its deadline ("
-                    + deadlineMs + " ms, or the caller's earlier one)" : "cannot be reached: " + e.getStatus();
+                    + (deadlines ? deadlineMs + " ms, or the caller's earlier one)" : "the caller's)")
+                    : "cannot be reached: " + e.getStatus();
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " " + why);
         } catch (RuntimeException e) {
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " sent an answer that cannot "
                     + "be decoded: " + e.getMessage());
+        }
+    }
+
+    /**
+     * One unary call on the calling thread's channel, waiting for its answer. Without the blocking stub's
+     * machinery (a thread-less executor, a future and a serializing executor per call): in-process the answer
+     * arrives on this thread before {@code halfClose} returns; over TCP a channel thread hands it over.
+     *
+     * @param deadlineMs the call's own deadline, or {@link #NO_DEADLINE} (an enclosing call's still applies)
+     * @throws StatusRuntimeException when the call fails
+     */
+    private <Q, A> A unary(MethodDescriptor<Q, A> method, Q request, long deadlineMs) {
+        ManagedChannel channel = channels.size() == 1 ? channels.get(0)
+                : channels.get((int) (Thread.currentThread().getId() % channels.size()));
+        ClientCall<Q, A> call = channel.newCall(method, deadlineMs == NO_DEADLINE ? CallOptions.DEFAULT
+                : CallOptions.DEFAULT.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
+        UnaryListener<A> listener = new UnaryListener<>();
+        try {
+            call.start(listener, new Metadata());
+            call.request(2); // a second message would be a protocol error, as the blocking stub checks
+            call.sendMessage(request);
+            call.halfClose();
+        } catch (RuntimeException | Error e) {
+            call.cancel("the call failed to start", e);
+            throw e;
+        }
+        try {
+            return listener.await();
+        } catch (InterruptedException e) {
+            call.cancel("the calling thread was interrupted", e);
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted while waiting for the state replica").withCause(e)
+                    .asRuntimeException();
+        }
+    }
+
+    /** The outcome of one unary call, handed over by its listener. */
+    private static final class UnaryListener<A> extends ClientCall.Listener<A> {
+        private A response;
+        private Status status;
+        private Metadata trailers;
+
+        @Override
+        public synchronized void onMessage(A message) {
+            if (response != null) {
+                throw Status.INTERNAL.withDescription("more than one answer to a unary call").asRuntimeException();
+            }
+            response = message;
+        }
+
+        @Override
+        public synchronized void onClose(Status status, Metadata trailers) {
+            this.status = status;
+            this.trailers = trailers;
+            notifyAll();
+        }
+
+        synchronized A await() throws InterruptedException {
+            while (status == null) {
+                wait();
+            }
+            if (!status.isOk()) {
+                throw status.asRuntimeException(trailers);
+            }
+            if (response == null) {
+                throw Status.INTERNAL.withDescription("no answer to a unary call").asRuntimeException();
+            }
+            return response;
         }
     }
 
@@ -344,17 +432,19 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         };
     }
 
-    /** Stops polling and closes the channel (bounded wait). */
+    /** Stops polling and closes the channels (bounded wait). */
     @Override
     public void close() {
         poller.shutdownNow();
-        channel.shutdown();
+        channels.forEach(ManagedChannel::shutdown);
         try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
+            for (ManagedChannel channel : channels) {
+                if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                }
             }
         } catch (InterruptedException e) {
-            channel.shutdownNow();
+            channels.forEach(ManagedChannel::shutdownNow);
             Thread.currentThread().interrupt();
         }
     }

@@ -26,6 +26,11 @@ public final class LocalStateReplica implements StateReplica {
     }
 
     @Override
+    public boolean inProcess() {
+        return true;
+    }
+
+    @Override
     public boolean serving() {
         return server.state() == ServerState.RUNNING;
     }

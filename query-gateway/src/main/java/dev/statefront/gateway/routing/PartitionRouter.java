@@ -44,6 +44,11 @@ public final class PartitionRouter {
         return replicas;
     }
 
+    /** True if every replica is in this process ({@link StateReplica#inProcess()}), so reads do no network I/O. */
+    public boolean inProcess() {
+        return !replicas.isEmpty() && replicas.stream().allMatch(StateReplica::inProcess);
+    }
+
     /** True if some replica answers reads. */
     public boolean serving() {
         return replicas.stream().anyMatch(StateReplica::serving);

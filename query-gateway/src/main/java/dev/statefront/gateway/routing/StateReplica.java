@@ -17,6 +17,12 @@ public interface StateReplica {
     /** A name for messages, e.g. {@code local} or {@code host:port}. */
     String id();
 
+    /**
+     * True if a read runs on the caller's thread without network I/O: a replica in this process. Reads from such
+     * replicas may be answered on a transport thread.
+     */
+    boolean inProcess();
+
     /** True if the replica answers reads now. */
     boolean serving();
 

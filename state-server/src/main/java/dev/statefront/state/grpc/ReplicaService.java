@@ -1,6 +1,7 @@
 package dev.statefront.state.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.statefront.core.CatalogEntry;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.KeyCodec;
@@ -40,7 +41,8 @@ import java.util.TreeSet;
 /**
  * The internal {@code ReplicaService} over a {@link StateServer}: keys arrive and rows leave in core's key and row
  * encodings, expected read outcomes travel as {@code ReadOutcome} values with gRPC status OK. A key that does not
- * decode with the view's key types is an {@code INVALID_ARGUMENT} outcome naming the view and its key.
+ * decode with the view's key types is an {@code INVALID_ARGUMENT} outcome naming the view and its key. Keys and rows
+ * are wrapped, not copied, into the messages: the arrays are fresh per call and never written again.
  */
 public final class ReplicaService extends ReplicaServiceGrpc.ReplicaServiceImplBase {
     private final StateServer server;
@@ -119,7 +121,7 @@ public final class ReplicaService extends ReplicaServiceGrpc.ReplicaServiceImplB
         ReadResult<Object[]> r = server.get(view.name(), key, options);
         GetResponse.Builder b = GetResponse.newBuilder().setOutcome(outcome(r));
         if (r.isOk() && r.value() != null) {
-            b.setFound(true).setRow(ByteString.copyFrom(RowCodec.encode(view.schema().columns(), r.value())));
+            b.setFound(true).setRow(encodedRow(view, r.value()));
         }
         complete(out, b.build());
     }
@@ -148,7 +150,7 @@ public final class ReplicaService extends ReplicaServiceGrpc.ReplicaServiceImplB
             for (Object[] row : r.value()) {
                 BatchGetResponse.Item.Builder item = b.addItemsBuilder();
                 if (row != null) {
-                    item.setFound(true).setRow(ByteString.copyFrom(RowCodec.encode(view.schema().columns(), row)));
+                    item.setFound(true).setRow(encodedRow(view, row));
                 }
             }
         }
@@ -177,8 +179,8 @@ public final class ReplicaService extends ReplicaServiceGrpc.ReplicaServiceImplB
         ScanResponse.Builder b = ScanResponse.newBuilder().setOutcome(outcome(r));
         if (r.isOk()) {
             for (ViewRow row : r.value()) {
-                b.addRowsBuilder().setKey(ByteString.copyFrom(row.key()))
-                        .setRow(ByteString.copyFrom(RowCodec.encode(view.schema().columns(), row.row())));
+                b.addRowsBuilder().setKey(UnsafeByteOperations.unsafeWrap(row.key()))
+                        .setRow(encodedRow(view, row.row()));
             }
         }
         complete(out, b.build());
@@ -189,6 +191,11 @@ public final class ReplicaService extends ReplicaServiceGrpc.ReplicaServiceImplB
     private CatalogEntry viewOrNull(String name) {
         ReadResult<CatalogEntry> r = server.view(name);
         return r.isOk() ? r.value() : null;
+    }
+
+    /** A row in core's row encoding, wrapped without a copy. */
+    private static ByteString encodedRow(CatalogEntry view, Object[] row) {
+        return UnsafeByteOperations.unsafeWrap(RowCodec.encode(view.schema().columns(), row));
     }
 
     private static ReadOptions options(ReadConsistency c) {
