@@ -139,7 +139,7 @@ public final class StatefrontServer implements AutoCloseable {
             if (roles.contains(Role.GATEWAY)) {
                 GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),
                         bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes(),
-                        config.grpcPort()), stateServer, config.gatewayReplicas());
+                        config.grpcPort()), stateServer, config.gatewayReplicas(), config.gatewayDirectLocalReads());
                 step("gateway [" + StatefrontConfig.REST_HOST + "=" + config.restHost() + ", "
                         + StatefrontConfig.REST_PORT + "=" + config.restPort() + ", " + StatefrontConfig.GRPC_PORT
                         + "=" + config.grpcPort() + "]", () -> {

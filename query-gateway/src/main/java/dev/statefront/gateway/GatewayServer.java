@@ -5,6 +5,7 @@ import dev.statefront.gateway.query.EventIngest;
 import dev.statefront.gateway.query.ViewQueries;
 import dev.statefront.gateway.rest.RestApi;
 import dev.statefront.gateway.routing.GrpcReplica;
+import dev.statefront.gateway.routing.LocalStateReplica;
 import dev.statefront.gateway.routing.PartitionRouter;
 import dev.statefront.gateway.routing.StateReplica;
 import dev.statefront.ingest.EventSink;
@@ -77,7 +78,19 @@ public final class GatewayServer implements AutoCloseable {
      * @param replicaTargets {@code host:port} of remote state servers' replica services; may be empty
      */
     public GatewayServer(GatewayConfig config, StateServer stateServer, List<String> replicaTargets) {
-        this(config, replicas(stateServer, replicaTargets),
+        this(config, stateServer, replicaTargets, false);
+    }
+
+    /**
+     * As above, choosing how the local state server is reached.
+     *
+     * @param directLocalReads true: call the local state server's methods directly ({@link LocalStateReplica});
+     *     false: through its internal gRPC {@code ReplicaService} over grpc-java's in-process transport, the
+     *     same path as a remote replica (the default)
+     */
+    public GatewayServer(GatewayConfig config, StateServer stateServer, List<String> replicaTargets,
+                         boolean directLocalReads) {
+        this(config, replicas(stateServer, replicaTargets, directLocalReads),
                 stateServer == null ? StateServerConfig.DEFAULT_MAX_WAIT : stateServer.config().maxWait());
         this.changeSource = stateServer == null ? null : dev.statefront.gateway.changes.ChangeSource.of(stateServer);
     }
@@ -91,10 +104,13 @@ public final class GatewayServer implements AutoCloseable {
         owned.addAll(replicas.owned());
     }
 
-    private static OwnedReplicas replicas(StateServer stateServer, List<String> replicaTargets) {
+    private static OwnedReplicas replicas(StateServer stateServer, List<String> replicaTargets,
+                                          boolean directLocalReads) {
         List<StateReplica> replicas = new ArrayList<>();
         List<AutoCloseable> owned = new ArrayList<>();
-        if (stateServer != null) {
+        if (stateServer != null && directLocalReads) {
+            replicas.add(new LocalStateReplica(stateServer));
+        } else if (stateServer != null) {
             String name = "statefront-replica-" + stateServer.config().appId() + "-"
                     + IN_PROCESS_IDS.incrementAndGet();
             ReplicaServer server = ReplicaServer.inProcess(stateServer, name).start();

@@ -89,6 +89,11 @@ public final class StatefrontConfig extends AbstractConfig {
             + " the gateway runs without the state-server role; replicas that are down or behind are skipped for"
             + " another one serving the same partitions.";
 
+    public static final String GATEWAY_LOCAL_READS = "gateway.local.reads";
+    private static final String GATEWAY_LOCAL_READS_DOC = "How a gateway reaches the state server of its own"
+            + " process: 'grpc' through the internal ReplicaService over grpc-java's in-process transport (the same"
+            + " path as a remote replica), or 'direct' by calling it (no transport; faster point lookups).";
+
     public static final String EMBEDDED_KAFKA_PORT = "embedded.kafka.port";
     private static final String EMBEDDED_KAFKA_PORT_DOC = "Port of the embedded broker's client listener"
             + " on 127.0.0.1, used only when kafka.bootstrap.servers is empty. Fixed by default so that"
@@ -157,6 +162,8 @@ public final class StatefrontConfig extends AbstractConfig {
             .define(GRPC_PORT, Type.INT, 9090, ConfigDef.Range.between(0, 65535), Importance.HIGH, GRPC_PORT_DOC)
             .define(STATE_SERVER_GRPC_PORT, Type.INT, 9091, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
                     STATE_SERVER_GRPC_PORT_DOC)
+            .define(GATEWAY_LOCAL_READS, Type.STRING, "grpc", ConfigDef.ValidString.in("grpc", "direct"),
+                    Importance.LOW, GATEWAY_LOCAL_READS_DOC)
             .define(GATEWAY_REPLICAS, Type.LIST, "", new HostPortListValidator(), Importance.MEDIUM,
                     GATEWAY_REPLICAS_DOC)
             .define(EMBEDDED_KAFKA_PORT, Type.INT, 9092, ConfigDef.Range.between(0, 65535),
@@ -519,6 +526,11 @@ public final class StatefrontConfig extends AbstractConfig {
 
     public long processorProgressIntervalMs() {
         return getLong(PROCESSOR_PROGRESS_INTERVAL_MS);
+    }
+
+    /** True if the gateway calls the state server of its process directly instead of over in-process gRPC. */
+    public boolean gatewayDirectLocalReads() {
+        return "direct".equals(getString(GATEWAY_LOCAL_READS));
     }
 
     public int processorThreads() {

@@ -67,6 +67,8 @@ public final class ProcessorThread implements Runnable {
      */
     private static final int MAX_BATCH_RECORDS = 200_000;
     private static final long MAX_BATCH_NANOS = 1_000_000_000L;
+    /** Below this many records still to read, a drain stops taking more: the transaction commits. */
+    private static final long BACKLOG_RECORDS = 20_000;
     /** How long a backlog drain waits for the next fetch before it commits what it has. */
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
@@ -261,8 +263,8 @@ public final class ProcessorThread implements Runnable {
                 merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(next.records(tp));
             }
             total += next.count();
-            if (total >= MAX_BATCH_RECORDS || System.nanoTime() > deadline) {
-                break;
+            if (total >= MAX_BATCH_RECORDS || System.nanoTime() > deadline || lag() < BACKLOG_RECORDS) {
+                break; // near the head of the input: commit now, for freshness
             }
             // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
             next = consumer.poll(DRAIN_POLL);
@@ -271,6 +273,18 @@ public final class ProcessorThread implements Runnable {
             }
         }
         return new ConsumerRecords<>(merged, Map.of());
+    }
+
+    /** Records not yet read from the assigned partitions, as far as the consumer knows (unknown counts as 0). */
+    private long lag() {
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                lag += l.getAsLong();
+            }
+        }
+        return lag;
     }
 
     private void runTransaction(ConsumerRecords<byte[], byte[]> records, long now) {

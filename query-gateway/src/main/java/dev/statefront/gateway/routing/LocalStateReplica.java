@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-/** The state server running in this process, called directly (no transport); for tests and embedding. */
+/**
+ * The state server running in this process, called directly (no transport): {@code gateway.local.reads=direct},
+ * tests and embedding.
+ */
 public final class LocalStateReplica implements StateReplica {
     private final StateServer server;
 

@@ -51,6 +51,8 @@ public final class GrpcLookupLoad {
             List<QueryServiceGrpc.QueryServiceBlockingStub> stubs = channels.stream()
                     .map(QueryServiceGrpc::newBlockingStub).toList();
             awaitServing(stubs.get(0), view, Duration.ofSeconds(o.longValue("ready-timeout-s", 60)));
+            long cpu0 = processCpuNanos();
+            long wall0 = System.nanoTime();
             TimedLoad.Result r = TimedLoad.run(threads, Duration.ofMillis((long) (o.decimal("warmup", 2) * 1000)),
                     Duration.ofMillis((long) (o.decimal("seconds", 10) * 1000)), o.longValue("seed", 7), index -> {
                         QueryServiceGrpc.QueryServiceBlockingStub stub = stubs.get(index % stubs.size());
@@ -60,11 +62,14 @@ public final class GrpcLookupLoad {
                             return answer.getFound() ? 1 : 0;
                         };
                     });
+            // the client's own CPU (cores busy on average, warmup included): grpc-java's client is not light, and
+            // on a small machine it takes CPU from the server it measures
+            double clientCores = (processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
             PhaseLine line = PhaseLine.of(label, "grpc_lookup").put("client", "grpc-java blocking")
                     .put("threads", threads).put("channels", channelCount).put("seconds", r.seconds(), 1)
                     .put("requests", r.requests()).put("qps", Math.round(r.perSecond()))
                     .put("hit_ratio", (r.requests() - r.empty()) / (double) r.requests(), 3)
-                    .put("errors", r.errors());
+                    .put("errors", r.errors()).put("client_cores", clientCores, 2);
             r.latency().writeTo(line);
             System.out.println(line);
         } finally {
@@ -72,6 +77,11 @@ public final class GrpcLookupLoad {
                 c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static GetRequest request(String view, String customerId) {
