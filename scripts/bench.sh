@@ -20,6 +20,7 @@
 #   EVENTS=500000 REPEATS=2 SYSTEMS="sut streams-eos" scripts/bench.sh
 #
 # SUT_ARGS adds settings to the Statefront command (e.g. "--set kafka.fetch.max.wait.ms=10").
+# EXTRA_SQL appends statements to the Statefront SQL (more views beside customer_stats).
 # Every knob of the shared bench's run-peer.sh works (EVENTS, REPEATS, SYSTEMS, LOOKUP_THREADS, ...); SUT_HEAP sets
 # Statefront's heap (default 2g, like the peers' PEER_HEAP). The shared bench is copied to BENCH_WORK (default
 # ${TMPDIR:-/tmp}/statefront-bench) because ../shared is read-only; results land in $BENCH_WORK/bench/results/.
@@ -110,6 +111,9 @@ CREATE MATERIALIZED VIEW customer_stats AS
          MAX(amount_cents) AS max_cents, MAX(ts) AS last_ts
   FROM orders WHERE status = 'placed' GROUP BY customer_id;
 SQL
+# EXTRA_SQL adds views (e.g. one keyed by order_id, for memory with a million distinct keys); catch-up is still
+# judged on customer_stats alone
+[ -z "${EXTRA_SQL:-}" ] || printf '%s\n' "$EXTRA_SQL" >> "$WORK/customer_stats.sql"
 
 free_port() { # free_port <from>: the first port from <from> up that nothing on 127.0.0.1 listens on
   local p="$1"
