@@ -179,6 +179,8 @@ public final class LookupBenchmark {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+        // a command, not a library: the MCP SDK leaves a non-daemon session sweeper thread behind after close
+        System.exit(0);
     }
 
     private static void awaitRows(QueryServiceGrpc.QueryServiceBlockingStub stub, int customers) throws Exception {

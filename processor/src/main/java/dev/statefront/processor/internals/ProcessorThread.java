@@ -65,8 +65,10 @@ public final class ProcessorThread implements Runnable {
      * group's change and changelog record is written once per transaction, so bigger transactions while catching
      * up mean less output per input record. Under light load a transaction holds one poll and commits at once.
      */
-    private static final int MAX_BATCH_RECORDS = 200_000;
-    private static final long MAX_BATCH_NANOS = 1_000_000_000L;
+    private static final int MAX_BATCH_RECORDS = 500_000;
+    private static final long MAX_BATCH_NANOS = 2_000_000_000L;
+    /** ... and at most this many key and value bytes, so the records held fit a small heap (1/16 of it). */
+    private static final long MAX_BATCH_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 16);
     /** Below this many records still to read, a drain stops taking more: the transaction commits. */
     private static final long BACKLOG_RECORDS = 20_000;
     /** How long a backlog drain waits for the next fetch before it commits what it has. */
@@ -256,14 +258,20 @@ public final class ProcessorThread implements Runnable {
         }
         Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> merged = new HashMap<>();
         int total = 0;
+        long bytes = 0;
         long deadline = System.nanoTime() + MAX_BATCH_NANOS;
         ConsumerRecords<byte[], byte[]> next = first;
         while (true) {
             for (TopicPartition tp : next.partitions()) {
-                merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(next.records(tp));
+                List<ConsumerRecord<byte[], byte[]>> part = next.records(tp);
+                merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(part);
+                for (ConsumerRecord<byte[], byte[]> r : part) {
+                    bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+                }
             }
             total += next.count();
-            if (total >= MAX_BATCH_RECORDS || System.nanoTime() > deadline || lag() < BACKLOG_RECORDS) {
+            if (total >= MAX_BATCH_RECORDS || bytes >= MAX_BATCH_BYTES || System.nanoTime() > deadline
+                    || lag() < BACKLOG_RECORDS) {
                 break; // near the head of the input: commit now, for freshness
             }
             // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
