@@ -61,6 +61,7 @@ class PartitionRouterTest {
         LocalStateReplica local = new LocalStateReplica(server);
         return new StateReplica() {
             public String id() { return id; }
+            public boolean inProcess() { return true; }
             public boolean serving() { return local.serving(); }
             public String status() { return local.status(); }
             public Set<Integer> servedPartitions(String view) { return partitions; }
