@@ -683,6 +683,16 @@ public final class Materializer {
         Position required = options.minPosition();
         Duration wait = options.waitTimeout().compareTo(maxWait) > 0 ? maxWait : options.waitTimeout();
         long deadline = System.nanoTime() + wait.toNanos();
+        if (required.isEmpty() && parts.length == 1) {
+            // the hot point lookup takes no lock: one partition's meta is one immutable object, published by the
+            // applier's array store; a read racing an apply sees the meta before or after it, both consistent
+            ViewState v = views.get(view);
+            if (v == null) {
+                return notFound(view);
+            }
+            Served served = served(v, parts);
+            return ReadResult.ok(served, served.position(), served.freshness());
+        }
         lock.lock();
         try {
             while (true) {
@@ -755,6 +765,11 @@ public final class Materializer {
     }
 
     private Served served(ViewState v, int[] parts) {
+        if (parts.length == 1) {
+            PartitionMeta m = v.partitions[parts[0]];
+            return new Served(m.position(), m.asOfMs() < 0 ? Freshness.UNKNOWN
+                    : new Freshness(m.asOfMs(), Math.max(0, clock.millis() - m.asOfMs())));
+        }
         Position position = Position.EMPTY;
         long asOf = Long.MAX_VALUE;
         for (int p : parts) {
