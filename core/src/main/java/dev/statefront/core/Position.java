@@ -77,6 +77,9 @@ public final class Position {
         if (other.offsets.isEmpty()) {
             return this;
         }
+        if (offsets.isEmpty()) {
+            return other; // immutable: sharing it is safe, and merging into EMPTY is the common start of a fold
+        }
         TreeMap<String, Long> m = new TreeMap<>(offsets);
         other.offsets.forEach((k, v) -> m.merge(k, v, Math::max));
         return new Position(m);

@@ -80,8 +80,8 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     private final List<ManagedChannel> channels;
 
     private final Duration callTimeout;
-    /** Whether calls carry a deadline of their own (over TCP) or not (in-process, see above). */
-    private final boolean deadlines;
+    /** In this JVM: calls run on the caller's thread and carry no deadline of their own (see above); else TCP. */
+    private final boolean inProcess;
     private final ScheduledExecutorService poller;
     private volatile Snapshot snapshot = new Snapshot("UNKNOWN (not polled yet)", false, Map.of(), Map.of(), 0);
 
@@ -90,11 +90,11 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                             Map<String, CatalogEntry> views, long atNanos) {
     }
 
-    private GrpcReplica(String id, List<ManagedChannel> channels, Duration callTimeout, boolean deadlines) {
+    private GrpcReplica(String id, List<ManagedChannel> channels, Duration callTimeout, boolean inProcess) {
         this.id = id;
         this.channels = List.copyOf(channels);
         this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
-        this.deadlines = deadlines;
+        this.inProcess = inProcess;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "statefront-replica-poll-" + id);
             t.setDaemon(true);
@@ -114,7 +114,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     public static GrpcReplica connect(String target, Duration callTimeout) {
         ManagedChannel ch = NettyChannelBuilder.forTarget(target).usePlaintext()
                 .keepAliveTime(30, TimeUnit.SECONDS).build();
-        return new GrpcReplica(target, List.of(ch), callTimeout, true);
+        return new GrpcReplica(target, List.of(ch), callTimeout, false);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         for (int i = 0; i < IN_PROCESS_CHANNELS; i++) {
             channels.add(InProcessChannelBuilder.forName(name).directExecutor().build());
         }
-        return new GrpcReplica("in-process:" + name, channels, callTimeout, false);
+        return new GrpcReplica("in-process:" + name, channels, callTimeout, true);
     }
 
     @Override
@@ -138,7 +138,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
 
     @Override
     public boolean inProcess() {
-        return !deadlines;
+        return inProcess;
     }
 
     @Override
@@ -256,8 +256,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         try {
             encoded = KeyCodec.encode(view.schema().keyTypes(), key);
         } catch (IllegalArgumentException e) {
-            return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
-                    + view.schema().keyColumnNames() + ": " + e.getMessage());
+            return keyMismatch(view, e);
         }
         GetRequest request = GetRequest.newBuilder().setView(view.name())
                 .setKey(UnsafeByteOperations.unsafeWrap(encoded)).setConsistency(consistency(options)).build();
@@ -275,8 +274,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                 b.addKeys(UnsafeByteOperations.unsafeWrap(KeyCodec.encode(types, k)));
             }
         } catch (IllegalArgumentException e) {
-            return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
-                    + view.schema().keyColumnNames() + ": " + e.getMessage());
+            return keyMismatch(view, e);
         }
         BatchGetRequest request = b.build();
         return call(options, ReplicaServiceGrpc.getBatchGetMethod(), request, r -> result(r.getOutcome(), () -> {
@@ -318,19 +316,24 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
 
     // ------------------------------------------------------------------ plumbing
 
+    private static <T> ReadResult<T> keyMismatch(CatalogEntry view, IllegalArgumentException e) {
+        return ReadResult.failure(ReadStatus.INVALID_ARGUMENT, "key does not fit view '" + view.name() + "' key "
+                + view.schema().keyColumnNames() + ": " + e.getMessage());
+    }
+
     /** A read's call, its answer turned into a result by {@code answer}; failures of the call are results too. */
     private <Q, A, T> ReadResult<T> call(ReadOptions options, MethodDescriptor<Q, A> method, Q request,
                                          Function<A, ReadResult<T>> answer) {
         long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
         try {
-            return answer.apply(unary(method, request, deadlines ? deadlineMs : NO_DEADLINE));
+            return answer.apply(unary(method, request, inProcess ? NO_DEADLINE : deadlineMs));
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE) {
                 markDown(e, System.nanoTime());
             }
             String why = code == Status.Code.DEADLINE_EXCEEDED ? "did not answer within its deadline ("
-                    + (deadlines ? deadlineMs + " ms, or the caller's earlier one)" : "the caller's)")
+                    + (inProcess ? "the caller's)" : deadlineMs + " ms, or the caller's earlier one)")
                     : "cannot be reached: " + e.getStatus();
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " " + why);
         } catch (RuntimeException e) {

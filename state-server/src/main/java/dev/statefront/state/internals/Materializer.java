@@ -686,24 +686,19 @@ public final class Materializer {
         if (required.isEmpty() && parts.length == 1) {
             // the hot point lookup takes no lock: one partition's meta is one immutable object, published by the
             // applier's array store; a read racing an apply sees the meta before or after it, both consistent
-            ViewState v = views.get(view);
-            if (v == null) {
-                return notFound(view);
-            }
-            Served served = served(v, parts);
-            return ReadResult.ok(served, served.position(), served.freshness());
+            return servedNow(view, parts);
         }
         lock.lock();
         try {
             while (true) {
+                if (required.isEmpty()) {
+                    return servedNow(view, parts); // several partitions: under the lock, from one batch boundary
+                }
                 ViewState v = views.get(view);
                 if (v == null) {
                     return notFound(view);
                 }
                 Served served = served(v, parts);
-                if (required.isEmpty()) {
-                    return ReadResult.ok(served, served.position(), served.freshness());
-                }
                 Set<String> sourceTopics = sourceTopics(v);
                 Map<String, Long> missing = new TreeMap<>();
                 Set<Integer> behind = new TreeSet<>();
@@ -764,12 +759,16 @@ public final class Materializer {
         return topics;
     }
 
-    private Served served(ViewState v, int[] parts) {
-        if (parts.length == 1) {
-            PartitionMeta m = v.partitions[parts[0]];
-            return new Served(m.position(), m.asOfMs() < 0 ? Freshness.UNKNOWN
-                    : new Freshness(m.asOfMs(), Math.max(0, clock.millis() - m.asOfMs())));
+    private ReadResult<Served> servedNow(String view, int[] parts) {
+        ViewState v = views.get(view);
+        if (v == null) {
+            return notFound(view);
         }
+        Served served = served(v, parts);
+        return ReadResult.ok(served, served.position(), served.freshness());
+    }
+
+        private Served served(ViewState v, int[] parts) {
         Position position = Position.EMPTY;
         long asOf = Long.MAX_VALUE;
         for (int p : parts) {
