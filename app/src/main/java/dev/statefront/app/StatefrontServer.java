@@ -163,6 +163,10 @@ public final class StatefrontServer implements AutoCloseable {
                         config.stateDir().resolve("processor"), sqlScript, config.topicPartitions(),
                         config.topicReplicationFactor(), config.processorProgressIntervalMs(),
                         config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads()));
+                if (stateServer != null && config.processorLocalHandoff()) {
+                    // same process: committed changes reach the state server without the change topics' round trip
+                    p.onCommitted(stateServer::handOff);
+                }
                 step("processor", () -> {
                     register("processor", p::close);
                     p.start();

@@ -35,9 +35,21 @@ public final class ProcessorServer implements AutoCloseable {
     private final List<ProcessorThread> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Program program;
+    private volatile CommitListener commitListener;
 
     public ProcessorServer(ProcessorConfig config) {
         this.config = config;
+    }
+
+    /**
+     * Tells {@code listener} what every committed transaction wrote to the view change topics (see
+     * {@link CommitListener}). Set before {@link #start()}.
+     */
+    public void onCommitted(CommitListener listener) {
+        if (state.get() != State.CREATED) {
+            throw new IllegalStateException("a commit listener is set before the processor starts");
+        }
+        this.commitListener = listener;
     }
 
     /**
@@ -58,7 +70,8 @@ public final class ProcessorServer implements AutoCloseable {
             String instance = instanceId();
             for (int i = 0; i < config.threads(); i++) {
                 ProcessorThread loop = new ProcessorThread(config, views.values(),
-                        config.appId() + "-processor-" + instance + "-" + i, running, metrics, Clock.systemUTC());
+                        config.appId() + "-processor-" + instance + "-" + i, running, metrics, Clock.systemUTC(),
+                        commitListener);
                 Thread thread = new Thread(loop, "statefront-processor-" + i);
                 thread.setDaemon(false);
                 loops.add(loop);

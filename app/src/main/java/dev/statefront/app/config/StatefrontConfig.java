@@ -121,6 +121,12 @@ public final class StatefrontConfig extends AbstractConfig {
             + " processor's consumer group with its own transactional producers and takes a share of the source"
             + " partitions, so more than the number of source partitions leaves some idle.";
 
+    public static final String PROCESSOR_LOCAL_HANDOFF = "processor.local.handoff";
+    private static final String PROCESSOR_LOCAL_HANDOFF_DOC = "When the processor and the state server run in the"
+            + " same process, hand each committed transaction's view changes to the state server directly, so reads"
+            + " see a commit without the round trip through the change topics (which the state server still"
+            + " follows, for anything it did not get this way). False: the state server reads only the topics.";
+
     public static final String VIEW_CHANGES_SCHEMAS = "view.changes.schemas";
     private static final String VIEW_CHANGES_SCHEMAS_DOC = "Write view change topics with Kafka Connect's embedded"
             + " schema ({\"schema\": ..., \"payload\": ...}, as JsonConverter with schemas.enable=true), so Debezium"
@@ -178,6 +184,7 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
             .define(PROCESSOR_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
                     PROCESSOR_THREADS_DOC)
+            .define(PROCESSOR_LOCAL_HANDOFF, Type.BOOLEAN, true, Importance.LOW, PROCESSOR_LOCAL_HANDOFF_DOC)
             .define(VIEW_CHANGES_SCHEMAS, Type.BOOLEAN, false, Importance.LOW, VIEW_CHANGES_SCHEMAS_DOC)
             .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
                     Importance.LOW, STATE_SERVER_MAX_WAIT_MS_DOC)
@@ -531,6 +538,11 @@ public final class StatefrontConfig extends AbstractConfig {
     /** True if the gateway calls the state server of its process directly instead of over in-process gRPC. */
     public boolean gatewayDirectLocalReads() {
         return "direct".equals(getString(GATEWAY_LOCAL_READS));
+    }
+
+    /** True if a processor hands its committed changes to the state server of its process. */
+    public boolean processorLocalHandoff() {
+        return getBoolean(PROCESSOR_LOCAL_HANDOFF);
     }
 
     public int processorThreads() {

@@ -29,6 +29,21 @@ final class ErrorSink {
         };
     }
 
+    /**
+     * A callback that records failures, raises {@code nextOffset} past the written record and tells
+     * {@code written} the record's offset.
+     */
+    Callback tracking(AtomicLong nextOffset, java.util.function.LongConsumer written) {
+        return (md, e) -> {
+            if (e != null) {
+                first.compareAndSet(null, e);
+            } else {
+                nextOffset.accumulateAndGet(md.offset() + 1, Math::max);
+                written.accept(md.offset());
+            }
+        };
+    }
+
     /** The first failure since the last {@link #reset()}, or null. */
     Exception failure() {
         return first.get();

@@ -1,5 +1,6 @@
 package dev.statefront.processor.internals;
 
+import dev.statefront.core.CommittedPartition;
 import dev.statefront.core.DecodeException;
 import dev.statefront.core.KeyCodec;
 import dev.statefront.core.Partitions;
@@ -7,6 +8,7 @@ import dev.statefront.core.Position;
 import dev.statefront.core.ProgressMarker;
 import dev.statefront.core.RowCodec;
 import dev.statefront.core.Topics;
+import dev.statefront.processor.CommitListener;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.plan.SourceDefinition;
 import dev.statefront.processor.state.TaskStore;
@@ -108,6 +110,7 @@ public final class ProcessorThread implements Runnable {
     /** Stage 2: per task, per source partition, the as-of carried by the latest marker. */
     private final Map<TaskId, long[]> markerAsOf = new HashMap<>();
     private final ErrorSink errors = new ErrorSink();
+    private final CommitListener listener;
     private long lastProgressMs;
     private int maxPollRecords = 500;
 
@@ -117,7 +120,16 @@ public final class ProcessorThread implements Runnable {
 
     public ProcessorThread(ProcessorConfig config, Collection<ViewRuntime> views, String transactionalId,
                            AtomicBoolean running, ProcessorMetrics metrics, Clock clock) {
+        this(config, views, transactionalId, running, metrics, clock, null);
+    }
+
+    /**
+     * A processing loop that tells {@code listener} (if not null) what each committed transaction wrote.
+     */
+    public ProcessorThread(ProcessorConfig config, Collection<ViewRuntime> views, String transactionalId,
+                           AtomicBoolean running, ProcessorMetrics metrics, Clock clock, CommitListener listener) {
         this.config = config;
+        this.listener = listener;
         for (ViewRuntime v : views) {
             viewsBySourceTopic.computeIfAbsent(v.sourceTopic(), t -> new ArrayList<>()).add(v);
             sourcesByTopic.put(v.sourceTopic(), v.plan().source());
@@ -199,7 +211,7 @@ public final class ProcessorThread implements Runnable {
         pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
-        pp.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        pp.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1"); // the flush at the end of a transaction sends the rest
         pp.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
         pp.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
         // a produce right after a commit may be answered CONCURRENT_TRANSACTIONS while the markers are written;
@@ -320,15 +332,15 @@ public final class ProcessorThread implements Runnable {
             for (ViewPartitionTask t : tasks.values()) {
                 t.flush(producer, now, errors);
             }
-            producer.flush();
+            if (!offsets.isEmpty()) {
+                // blocks for the offset commit's round trip, while the changes sent above are being written
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.flush(); // the markers need the change offsets the acknowledgements bring
             failIfSendFailed();
             for (ViewPartitionTask t : tasks.values()) {
-                ProgressMarker m = new ProgressMarker(t.view().name(), t.partition(), t.nextChangeOffset(),
-                        t.position(), t.asOfMs(), now);
+                ProgressMarker m = t.progressMarker(now);
                 producer.send(new ProducerRecord<>(progressTopic, 0, m.key(), m.toJson()), errors.callback());
-            }
-            if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
             producer.commitTransaction();
             failIfSendFailed();
@@ -339,13 +351,30 @@ public final class ProcessorThread implements Runnable {
         for (TablePartitionState t : tables.values()) {
             t.committed();
         }
+        List<CommittedPartition> handoff = listener == null ? null : new ArrayList<>(tasks.size());
         for (ViewPartitionTask t : tasks.values()) {
+            CommittedPartition c = handoff == null ? null : t.committedChanges();
+            if (c != null) {
+                handoff.add(c);
+            }
             t.committed();
+        }
+        if (handoff != null) {
+            handOff(handoff);
         }
         lastProgressMs = now;
         metrics.transactions.incrementAndGet();
         current = 1 - current; // the next transaction goes to the producer whose markers are long written
         producer = producers[current];
+    }
+
+    private void handOff(List<CommittedPartition> committed) {
+        try {
+            listener.committed(committed);
+        } catch (RuntimeException e) {
+            // the listener's readers also follow the change topics: they lose time, not data
+            LOG.warn("the commit listener failed; its readers catch up from the change topics: {}", e.toString());
+        }
     }
 
     private void failIfSendFailed() {
@@ -535,7 +564,8 @@ public final class ProcessorThread implements Runnable {
         TopicPartition change = new TopicPartition(v.changeTopic(), partition);
         Map<TopicPartition, Long> ends = restoreConsumer.endOffsets(List.of(changelog, change), Duration.ofSeconds(60));
         long restored = restore(store, changelog, checkpoint.orElse(0L), ends.get(changelog));
-        tasks.put(id, new ViewPartitionTask(v, partition, store, initial, ends.get(change), ends.get(changelog)));
+        tasks.put(id, new ViewPartitionTask(v, partition, store, initial, ends.get(change), ends.get(changelog),
+                listener != null));
         if (!v.copartitioned()) {
             markerAsOf.put(id, new long[v.sourcePartitions()]);
         }

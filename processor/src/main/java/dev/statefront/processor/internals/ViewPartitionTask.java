@@ -2,15 +2,19 @@ package dev.statefront.processor.internals;
 
 import dev.statefront.core.ChangeEvent;
 import dev.statefront.core.ChangeEventCodec;
+import dev.statefront.core.CommittedPartition;
 import dev.statefront.core.KeyCodec;
 import dev.statefront.core.Position;
+import dev.statefront.core.ProgressMarker;
 import dev.statefront.core.RowCodec;
 import dev.statefront.processor.plan.GroupState;
 import dev.statefront.processor.plan.ViewPlan;
 import dev.statefront.processor.state.TaskStore;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
@@ -49,9 +53,28 @@ final class ViewPartitionTask implements AutoCloseable {
     private Position committedPosition;
     private long asOfMs;
     private long committedAsOfMs;
+    /** The change records of the open transaction, kept for a commit listener; null when nobody listens. */
+    private final List<Sent> sent;
+    private ProgressMarker marker;
+
+    /** A change record sent in the open transaction; its offset arrives with the send's acknowledgement. */
+    private static final class Sent {
+        final byte[] key;
+        final byte[] value;
+        final Object[] keyValues;
+        final ChangeEvent event;
+        volatile long offset = -1;
+
+        Sent(byte[] key, byte[] value, Object[] keyValues, ChangeEvent event) {
+            this.key = key;
+            this.value = value;
+            this.keyValues = keyValues;
+            this.event = event;
+        }
+    }
 
     ViewPartitionTask(ViewRuntime view, int partition, TaskStore store, Position initialPosition,
-                      long changeEndOffset, long changelogEndOffset) {
+                      long changeEndOffset, long changelogEndOffset, boolean keepSent) {
         this.view = view;
         this.plan = view.plan();
         this.partition = partition;
@@ -61,6 +84,7 @@ final class ViewPartitionTask implements AutoCloseable {
         this.nextChangelogOffset = new AtomicLong(changelogEndOffset);
         this.committedChangeOffset = changeEndOffset;
         this.committedChangelogOffset = changelogEndOffset;
+        this.sent = keepSent ? new ArrayList<>() : null;
     }
 
     ViewRuntime view() {
@@ -138,9 +162,9 @@ final class ViewPartitionTask implements AutoCloseable {
                 ChangeEvent change = new ChangeEvent(ChangeEvent.opFor(e.before, after), e.before, after, nowMs,
                         view.name(), partition, position);
                 byte[] recordKey = view.codec().encodeKey(e.key);
-                changes.send(recordKey, view.codec().encodeValue(change));
+                changes.send(recordKey, view.codec().encodeValue(change), e.key, change);
                 if (after == null) {
-                    changes.send(recordKey, null);
+                    changes.send(recordKey, null, e.key, null);
                 }
             }
             producer.send(new ProducerRecord<>(view.changelogTopic(), partition, e.keyBytes, stateBytes),
@@ -162,31 +186,64 @@ final class ViewPartitionTask implements AutoCloseable {
         private final Producer<byte[], byte[]> producer;
         private final ErrorSink errors;
         private ProducerRecord<byte[], byte[]> held;
+        private Sent heldSent;
 
         ChangeSender(Producer<byte[], byte[]> producer, ErrorSink errors) {
             this.producer = producer;
             this.errors = errors;
         }
 
-        void send(byte[] key, byte[] value) {
+        void send(byte[] key, byte[] value, Object[] keyValues, ChangeEvent event) {
             if (held != null) {
                 held.headers().add(ChangeEventCodec.MORE_HEADER, MORE);
-                producer.send(held, errors.tracking(nextChangeOffset));
+                sendHeld();
             }
             held = new ProducerRecord<>(view.changeTopic(), partition, key, value);
+            if (sent != null) {
+                heldSent = new Sent(key, value, keyValues, event);
+                sent.add(heldSent);
+            }
         }
 
         void finish() {
             if (held != null) {
-                producer.send(held, errors.tracking(nextChangeOffset));
+                sendHeld();
                 held = null;
             }
+        }
+
+        private void sendHeld() {
+            Sent s = heldSent;
+            producer.send(held, s == null ? errors.tracking(nextChangeOffset)
+                    : errors.tracking(nextChangeOffset, offset -> s.offset = offset));
         }
     }
 
     /** The next offset a reader of the change topic partition must reach to see everything sent so far. */
     long nextChangeOffset() {
         return nextChangeOffset.get();
+    }
+
+    /** The progress marker of the open transaction, once every change of it has been acknowledged. */
+    ProgressMarker progressMarker(long nowMs) {
+        marker = new ProgressMarker(view.name(), partition, nextChangeOffset(), position, asOfMs, nowMs);
+        return marker;
+    }
+
+    /**
+     * What the transaction that just committed wrote to this partition, for a reader in the same process; call
+     * before {@link #committed()}. Null unless the task keeps its sent records and made a marker.
+     */
+    CommittedPartition committedChanges() {
+        if (sent == null || marker == null) {
+            return null;
+        }
+        List<CommittedPartition.Change> changes = new ArrayList<>(sent.size());
+        for (Sent s : sent) {
+            changes.add(new CommittedPartition.Change(s.offset, s.key, s.value, s.keyValues, s.event));
+        }
+        return new CommittedPartition(view.name(), view.changeTopic(), partition, committedChangeOffset, changes,
+                marker);
     }
 
     /** The transaction committed: apply the staged store writes. */
@@ -201,6 +258,10 @@ final class ViewPartitionTask implements AutoCloseable {
             }
         }
         dirty.clear();
+        if (sent != null) {
+            sent.clear();
+        }
+        marker = null;
         committedPosition = position;
         committedAsOfMs = asOfMs;
         committedChangeOffset = nextChangeOffset.get();
@@ -211,6 +272,10 @@ final class ViewPartitionTask implements AutoCloseable {
     void aborted() {
         store.discard();
         dirty.clear(); // entries mutated by the aborted transaction were taken out of the cache, so it stays clean
+        if (sent != null) {
+            sent.clear();
+        }
+        marker = null;
         position = committedPosition;
         asOfMs = committedAsOfMs;
         nextChangeOffset.set(committedChangeOffset);

@@ -81,7 +81,7 @@ class TableRetractionTest {
             for (ViewPlan plan : program.views()) {
                 TaskStore store = TaskStore.open(dir.resolve(plan.name()));
                 ViewPartitionTask task = new ViewPartitionTask(ViewRuntime.of("app", plan, 1), 0, store,
-                        Position.EMPTY, 0, 0);
+                        Position.EMPTY, 0, 0, false);
                 open.add(task);
                 tasks.put(plan.name(), task);
             }

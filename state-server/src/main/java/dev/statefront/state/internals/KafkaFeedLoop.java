@@ -182,6 +182,7 @@ public final class KafkaFeedLoop implements Runnable {
             }
         }
         materializer.apply(batch);
+        skipApplied();
         boolean newViews = false;
         for (CatalogEntry v : materializer.viewEntries()) {
             if (knownViewTopics.add(v.topic())) {
@@ -194,6 +195,32 @@ public final class KafkaFeedLoop implements Runnable {
             assignWaitingTopics();
         }
         maybeFinishRestore();
+    }
+
+    /**
+     * Moves past what was applied without this loop: the transactions a processor in the same process handed to
+     * {@link Materializer#applyCommitted} directly. Held records they covered are dropped, and the consumer seeks
+     * to the applied offset so the change topic is not read twice.
+     */
+    private void skipApplied() {
+        for (TopicPartition tp : assigned) {
+            if (!knownViewTopics.contains(tp.topic())) {
+                continue;
+            }
+            long applied = materializer.nextOffsetOfTopic(tp.topic(), tp.partition());
+            List<ConsumerRecord<byte[], byte[]>> waiting = held.get(tp);
+            if (waiting != null) {
+                waiting.removeIf(r -> r.offset() < applied);
+                if (!waiting.isEmpty()) {
+                    continue;
+                }
+                held.remove(tp);
+            }
+            if (applied > consumer.position(tp)) {
+                consumer.seek(tp, applied);
+                lastPositions.put(tp, applied);
+            }
+        }
     }
 
     /**

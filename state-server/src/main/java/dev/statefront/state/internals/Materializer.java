@@ -2,6 +2,7 @@ package dev.statefront.state.internals;
 
 import dev.statefront.core.CatalogEntry;
 import dev.statefront.core.ChangeEvent;
+import dev.statefront.core.CommittedPartition;
 import dev.statefront.core.DecodeException;
 import dev.statefront.core.KeyCodec;
 import dev.statefront.core.Partitions;
@@ -201,29 +202,70 @@ public final class Materializer {
                     resume = Math.min(resume, q.peekFirst().firstOffset());
                 }
             }
-            for (Map.Entry<ViewState, PartitionMeta[]> w : pass.work.entrySet()) {
-                ViewState v = w.getKey();
-                PartitionMeta[] metas = w.getValue();
-                for (int p = 0; p < metas.length; p++) {
-                    if (!metas[p].equals(v.partitions[p])) {
-                        wb.putMeta(partitionKey(v.name(), p), metas[p].encode());
-                    }
+            finish(pass, wb, resume);
+        }
+    }
+
+    /**
+     * Applies what a processor in the same process just committed, without waiting for the change topics to
+     * deliver it. A partition is taken only if everything before its transaction has been applied (see
+     * {@link CommittedPartition#expectFrom()}); the others are left to the Kafka feed. Records the feed applied
+     * first are skipped by offset, and the feed skips (and seeks past) what this applied.
+     *
+     * @return how many partitions were taken
+     * @throws dev.statefront.state.store.StoreException if the store cannot write; nothing is then applied
+     */
+    public synchronized int applyCommitted(List<CommittedPartition> committed) {
+        Pass pass = new Pass();
+        int taken = 0;
+        try (StoreBatch wb = store.newBatch()) {
+            for (CommittedPartition c : committed) {
+                ViewState v = pass.views.get(c.view());
+                if (v == null || !v.entry.topic().equals(c.topic()) || c.partition() >= v.partitionCount()
+                        || pass.meta(v, c.partition()).nextOffset() < c.expectFrom()) {
+                    continue;
+                }
+                taken++;
+                for (CommittedPartition.Change ch : c.changes()) {
+                    applyChange(pass, new FeedRecord(c.topic(), c.partition(), ch.offset(), ch.key(), ch.value(),
+                            ch.keyValues(), ch.event()), wb);
+                }
+                PartitionMeta meta = pass.meta(v, c.partition());
+                if (c.marker().viewOffset() <= meta.nextOffset()) {
+                    pass.setMeta(v, c.partition(), meta.withMarker(c.marker()));
                 }
             }
-            if (pass.catalogNext != catalogNextOffset) {
-                wb.putMeta(CATALOG_OFFSET_KEY, longBytes(pass.catalogNext));
+            if (taken > 0) {
+                finish(pass, wb, progressResumeOffset);
             }
-            if (resume != progressResumeOffset) {
-                wb.putMeta(PROGRESS_OFFSET_KEY, longBytes(resume));
+        }
+        return taken;
+    }
+
+    /** Writes the pass's partition metas and offsets with its changes, then makes it visible to readers. */
+    private void finish(Pass pass, StoreBatch wb, long resume) {
+        for (Map.Entry<ViewState, PartitionMeta[]> w : pass.work.entrySet()) {
+            ViewState v = w.getKey();
+            PartitionMeta[] metas = w.getValue();
+            for (int p = 0; p < metas.length; p++) {
+                if (!metas[p].equals(v.partitions[p])) {
+                    wb.putMeta(partitionKey(v.name(), p), metas[p].encode());
+                }
             }
-            if (wb.size() > 0) {
-                store.write(wb);
-            }
-            commit(pass, resume);
-            ChangeHub h = hub;
-            if (h != null) {
-                h.afterBatch(pass.published);
-            }
+        }
+        if (pass.catalogNext != catalogNextOffset) {
+            wb.putMeta(CATALOG_OFFSET_KEY, longBytes(pass.catalogNext));
+        }
+        if (resume != progressResumeOffset) {
+            wb.putMeta(PROGRESS_OFFSET_KEY, longBytes(resume));
+        }
+        if (wb.size() > 0) {
+            store.write(wb);
+        }
+        commit(pass, resume);
+        ChangeHub h = hub;
+        if (h != null) {
+            h.afterBatch(pass.published);
         }
     }
 
@@ -337,17 +379,21 @@ public final class Materializer {
             return;
         }
         int p = r.partition();
-        PartitionMeta meta = pass.meta(v, p).withNextOffset(r.offset() + 1);
+        PartitionMeta before = pass.meta(v, p);
+        if (r.offset() < before.nextOffset()) {
+            return; // applied already, from the processor in this process (applyCommitted)
+        }
+        PartitionMeta meta = before.withNextOffset(r.offset() + 1);
         try {
             if (r.key() == null) {
                 throw new DecodeException("change record without a key");
             }
-            Object[] keyValues = v.codec.decodeKey(r.key());
+            Object[] keyValues = r.keyValues() != null ? r.keyValues() : v.codec.decodeKey(r.key());
             byte[] key = KeyCodec.encode(v.keyTypes, keyValues);
             Object[] after = null;
             ChangeEvent e = null;
             if (r.value() != null) {
-                e = v.codec.decodeValue(r.value());
+                e = r.event() != null ? r.event() : v.codec.decodeValue(r.value());
                 after = e.after();
             }
             // a tombstone is applied as a delete: a reader lagging behind compaction may see only the tombstone
@@ -499,6 +545,20 @@ public final class Materializer {
         ViewState v = views.get(view);
         if (v == null || partition >= v.partitionCount()) {
             return 0;
+        }
+        lock.lock();
+        try {
+            return v.partitions[partition].nextOffset();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next offset to apply of a view change topic partition, or -1 if no known view has that topic. */
+    public long nextOffsetOfTopic(String topic, int partition) {
+        ViewState v = viewsByTopic.get(topic);
+        if (v == null || partition >= v.partitionCount()) {
+            return -1;
         }
         lock.lock();
         try {

@@ -1,6 +1,7 @@
 package dev.statefront.state.server;
 
 import dev.statefront.core.CatalogEntry;
+import dev.statefront.core.CommittedPartition;
 import dev.statefront.state.internals.ChangeHub;
 import dev.statefront.state.internals.KafkaFeedLoop;
 import dev.statefront.state.internals.Materializer;
@@ -8,12 +9,17 @@ import dev.statefront.state.store.StateStore;
 import dev.statefront.state.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class StateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateServer.class);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(15);
+    /** Committed transactions that may wait for the applier; more are dropped and read from Kafka instead. */
+    private static final int HANDOFF_QUEUE = 16;
 
     private final StateServerConfig config;
     private final Clock clock;
@@ -41,7 +49,11 @@ public final class StateServer implements AutoCloseable {
     private volatile ChangeHub changes;
     private volatile KafkaFeedLoop loop;
     private volatile Thread thread;
+    private volatile Thread handoffThread;
     private volatile Throwable failure;
+    /** Transactions a processor in this process committed, waiting to be applied (see {@link #handOff}). */
+    private final BlockingQueue<List<CommittedPartition>> handoffs = new ArrayBlockingQueue<>(HANDOFF_QUEUE);
+    private final AtomicLong handoffsDropped = new AtomicLong();
 
     /** A server over the system clock. */
     public StateServer(StateServerConfig config) {
@@ -95,7 +107,56 @@ public final class StateServer implements AutoCloseable {
         }
         Thread t = new Thread(this::runLoop, "statefront-state-server-" + config.appId());
         thread = t;
+        Thread h = new Thread(this::runHandoffs, "statefront-state-handoff-" + config.appId());
+        h.setDaemon(true);
+        handoffThread = h;
         t.start();
+        h.start();
+    }
+
+    /**
+     * Takes what a processor in the same process just committed (its {@code CommitListener}); returns at once. The
+     * changes are applied on the server's own thread, ahead of the change topics' delivery, so reads see a commit
+     * without the round trip through Kafka; whatever cannot be applied that way (the server is behind, or too
+     * many commits wait) the Kafka feed applies as it always does.
+     */
+    public void handOff(List<CommittedPartition> committed) {
+        ServerState s = state.get();
+        if (handoffThread == null || s.compareTo(ServerState.STOPPING) >= 0 || committed.isEmpty()) {
+            return;
+        }
+        if (!handoffs.offer(committed)) {
+            handoffsDropped.incrementAndGet();
+        }
+    }
+
+    /** Committed transactions handed over but dropped because the applier was behind. */
+    public long handoffsDropped() {
+        return handoffsDropped.get();
+    }
+
+    private void runHandoffs() {
+        List<List<CommittedPartition>> taken = new ArrayList<>();
+        while (state.get().compareTo(ServerState.STOPPING) < 0) {
+            try {
+                List<CommittedPartition> first = handoffs.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                taken.add(first);
+                handoffs.drainTo(taken);
+                List<CommittedPartition> all = new ArrayList<>();
+                taken.forEach(all::addAll);
+                taken.clear();
+                materializer.applyCommitted(all);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // the Kafka feed applies the same changes from the change topics
+                LOG.warn("state server of app '{}' could not apply a handed-over commit: {}", config.appId(),
+                        e.toString());
+            }
+        }
     }
 
     /**
@@ -366,6 +427,15 @@ public final class StateServer implements AutoCloseable {
     }
 
     private void closeResources() {
+        Thread applier = handoffThread;
+        if (applier != null && applier != Thread.currentThread()) {
+            applier.interrupt();
+            try {
+                applier.join(JOIN_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ChangeHub h = changes;
         if (h != null) {
             h.close();

@@ -1,8 +1,13 @@
 package dev.statefront.state.internals;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.statefront.core.CatalogEntry;
+import dev.statefront.core.ChangeEvent;
+import dev.statefront.core.ChangeEventCodec;
+import dev.statefront.core.CommittedPartition;
 import dev.statefront.core.Column;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.Position;
@@ -10,6 +15,7 @@ import dev.statefront.core.ProgressMarker;
 import dev.statefront.core.Schema;
 import dev.statefront.core.Topics;
 import dev.statefront.state.server.FeedBatch;
+import dev.statefront.state.server.ReadOptions;
 import dev.statefront.state.store.StateStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,6 +58,91 @@ class MaterializerTest {
             assertEquals(1, m.catalogNextOffset());
             assertEquals(3, m.nextOffset("v", 1));
             assertEquals(List.of(VIEW), m.viewEntries());
+        }
+    }
+
+    /** A change of row {@code id} of view v, partition 0, at {@code offset}: the record bytes and its decoded form. */
+    private static CommittedPartition.Change change(long offset, long id, boolean delete) {
+        ChangeEventCodec codec = new ChangeEventCodec(APP, VIEW.schema());
+        Object[] row = {id};
+        ChangeEvent e = delete ? new ChangeEvent(ChangeEvent.Op.DELETE, row, null, 1, "v", 0, Position.EMPTY)
+                : new ChangeEvent(ChangeEvent.Op.CREATE, null, row, 1, "v", 0, Position.EMPTY);
+        return new CommittedPartition.Change(offset, codec.encodeKey(row), codec.encodeValue(e), row, e);
+    }
+
+    private static CommittedPartition committed(long expectFrom, long viewOffset, long sourceOffset,
+                                                CommittedPartition.Change... changes) {
+        return new CommittedPartition("v", VIEW.topic(), 0, expectFrom, List.of(changes),
+                new ProgressMarker("v", 0, viewOffset, Position.of("s", 0, sourceOffset), sourceOffset, 1));
+    }
+
+    private static FeedBatch feed(CommittedPartition.Change... changes) {
+        FeedBatch b = new FeedBatch();
+        for (CommittedPartition.Change c : changes) {
+            b.add(VIEW.topic(), 0, c.offset(), c.key(), c.value());
+        }
+        return b;
+    }
+
+    private static Object[] get(Materializer m, long id) {
+        return m.get("v", new Object[] {id}, ReadOptions.NOW).value();
+    }
+
+    private static long rows(Materializer m) {
+        return m.describe("v", ReadOptions.NOW).value().rowCount();
+    }
+
+    @Test
+    void shouldApplyHandedOverCommitsOnlyWhenNothingBeforeThemIsMissingAndNeverTwice() {
+        try (StateStore store = StateStore.open(dir)) {
+            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
+            m.apply(new FeedBatch().add(Topics.catalog(APP), 0, 0, "view:v".getBytes(StandardCharsets.UTF_8),
+                    VIEW.toJson()));
+            // the first transaction of a processor that found the topic at offset 0: taken
+            CommittedPartition.Change one = change(0, 1, false);
+            CommittedPartition.Change two = change(1, 2, false);
+            assertEquals(1, m.applyCommitted(List.of(committed(0, 2, 5, one, two))));
+            assertArrayEquals(new Object[] {1L}, get(m, 1));
+            assertEquals(2, rows(m));
+            assertEquals(2, m.nextOffset("v", 0));
+            assertEquals(Position.of("s", 0, 5), m.describe("v", ReadOptions.NOW).position());
+
+            // the Kafka feed delivers the same records afterwards: nothing changes twice
+            m.apply(feed(one, two).advance(VIEW.topic(), 0, 3));
+            assertEquals(2, rows(m));
+            assertEquals(3, m.nextOffset("v", 0), "the feed still moves past the transaction marker");
+
+            // a transaction whose predecessor (offsets 3..4) the server has not applied: left to the feed
+            CommittedPartition.Change three = change(3, 3, false);
+            CommittedPartition.Change del = change(4, 1, true);
+            CommittedPartition.Change four = change(6, 4, false);
+            assertEquals(0, m.applyCommitted(List.of(committed(6, 7, 9, four))));
+            assertNull(get(m, 4));
+            assertEquals(3, m.nextOffset("v", 0));
+
+            // the feed applies the predecessor; the next hand-over continues from there
+            m.apply(feed(three, del).advance(VIEW.topic(), 0, 6));
+            assertNull(get(m, 1));
+            assertEquals(2, rows(m));
+            assertEquals(1, m.applyCommitted(List.of(committed(6, 7, 9, four))));
+            assertArrayEquals(new Object[] {4L}, get(m, 4));
+            assertEquals(3, rows(m));
+            assertEquals(Position.of("s", 0, 9), m.describe("v", ReadOptions.NOW).position());
+
+            // the feed read that transaction first this time: the hand-over finds it applied
+            CommittedPartition.Change five = change(8, 5, false);
+            m.apply(feed(five).advance(VIEW.topic(), 0, 10));
+            assertEquals(4, rows(m));
+            assertEquals(1, m.applyCommitted(List.of(committed(8, 9, 11, five))));
+            assertEquals(4, rows(m));
+            assertEquals(10, m.nextOffset("v", 0));
+            assertEquals(Position.of("s", 0, 11), m.describe("v", ReadOptions.NOW).position(),
+                    "its marker still moves the position");
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
+            assertEquals(10, m.nextOffset("v", 0), "what was handed over is stored like what was read");
+            assertEquals(4, rows(m));
         }
     }
 
