@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +34,8 @@ public final class ChangeEventCodec {
     private final List<Column> keyColumns;
     private final JsonRowFormat rowFormat;
     private final JsonRowFormat keyFormat;
-    /** The last position encoded and its token: one flush stamps many changes with the same position. */
-    private volatile Object[] lastToken = {null, null};
+    /** The last {@code source} block written: one flush stamps many changes with the same one. */
+    private volatile SourceBlock lastSource;
     /** Connect JSON schemas written before each key/value when embedding schemas; null otherwise. */
     private final String keySchemaJson;
     private final String valueSchemaJson;
@@ -132,26 +133,8 @@ public final class ChangeEventCodec {
             }
             g.writeStringField("op", e.op().code());
             g.writeNumberField("ts_ms", e.tsMs());
-            g.writeObjectFieldStart("source");
-            g.writeStringField("version", VERSION);
-            g.writeStringField("connector", "statefront");
-            g.writeStringField("name", appId);
-            g.writeNumberField("ts_ms", e.tsMs());
-            g.writeStringField("view", e.view());
-            g.writeNumberField("partition", e.partition());
-            g.writeStringField("position", token(e.position()));
-            g.writeArrayFieldStart("offsets");
-            for (Map.Entry<String, Long> p : e.position().asMap().entrySet()) {
-                String k = p.getKey();
-                int slash = k.lastIndexOf('/');
-                g.writeStartObject();
-                g.writeStringField("topic", k.substring(0, slash));
-                g.writeNumberField("partition", Integer.parseInt(k.substring(slash + 1)));
-                g.writeNumberField("offset", p.getValue());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
+            g.writeFieldName("source");
+            g.writeRawValue(sourceJson(e));
             g.writeEndObject();
             if (valueSchemaJson != null) {
                 g.writeEndObject();
@@ -307,13 +290,46 @@ public final class ChangeEventCodec {
         }
     }
 
-    private String token(Position position) {
-        Object[] last = lastToken;
-        if (last[0] == position) {
-            return (String) last[1];
+    /**
+     * The envelope's {@code source} block. The changes of one transaction and view partition share it, so the last
+     * one written is kept (an immutable holder: codecs are shared between processing threads).
+     */
+    private String sourceJson(ChangeEvent e) {
+        SourceBlock last = lastSource;
+        if (last != null && last.position == e.position() && last.tsMs == e.tsMs() && last.partition == e.partition()
+                && last.view.equals(e.view())) {
+            return last.json;
         }
-        String token = position.token();
-        lastToken = new Object[] {position, token};
-        return token;
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("version", VERSION);
+            g.writeStringField("connector", "statefront");
+            g.writeStringField("name", appId);
+            g.writeNumberField("ts_ms", e.tsMs());
+            g.writeStringField("view", e.view());
+            g.writeNumberField("partition", e.partition());
+            g.writeStringField("position", e.position().token());
+            g.writeArrayFieldStart("offsets");
+            for (Map.Entry<String, Long> p : e.position().asMap().entrySet()) {
+                String k = p.getKey();
+                int slash = k.lastIndexOf('/');
+                g.writeStartObject();
+                g.writeStringField("topic", k.substring(0, slash));
+                g.writeNumberField("partition", Integer.parseInt(k.substring(slash + 1)));
+                g.writeNumberField("offset", p.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new IllegalStateException("cannot encode the source of a change of view " + e.view(), ex);
+        }
+        String json = out.toString();
+        lastSource = new SourceBlock(e.position(), e.tsMs(), e.view(), e.partition(), json);
+        return json;
+    }
+
+    private record SourceBlock(Position position, long tsMs, String view, int partition, String json) {
     }
 }

@@ -101,6 +101,14 @@ class CodecsTest {
         assertEquals(pos, back.position());
         assertEquals("{\"customer_id\":\"c-1\"}", new String(codec.encodeKey(new Object[] {"c-1"})));
         assertArrayEquals(new Object[] {"c-1"}, codec.decodeKey(codec.encodeKey(new Object[] {"c-1"})));
+
+        // the source block is kept between changes of one transaction; another one gets its own
+        ChangeEvent next = new ChangeEvent(ChangeEvent.Op.CREATE, null, new Object[] {"c-2", 1L}, 43L,
+                "customer_stats", 2, Position.of("orders", 2, 101));
+        JsonNode nextValue = json(new String(codec.encodeValue(next), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(101, nextValue.get("source").get("offsets").get(0).get("offset").asLong());
+        assertEquals(43, nextValue.get("source").get("ts_ms").asLong());
+        assertEquals(pos, codec.decodeValue(codec.encodeValue(e)).position());
     }
 
     @Test

@@ -10,7 +10,6 @@ import dev.statefront.core.RowCodec;
 import dev.statefront.processor.plan.GroupState;
 import dev.statefront.processor.plan.ViewPlan;
 import dev.statefront.processor.state.TaskStore;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,14 +30,14 @@ final class ViewPartitionTask implements AutoCloseable {
     private final ViewPlan plan;
     private final int partition;
     private final TaskStore store;
-    private final Map<ByteBuffer, Entry> dirty = new HashMap<>();
+    private final Map<GroupKey, Entry> dirty = new HashMap<>();
     /**
      * Committed groups kept live across transactions (least recently used out first), so hot keys skip the
      * store read and the state decode; a transaction's entries join it on commit and leave it on abort.
      */
-    private final Map<ByteBuffer, Entry> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<GroupKey, Entry> cache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Entry> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<GroupKey, Entry> eldest) {
             return size() > CACHED_GROUPS;
         }
     };
@@ -98,7 +97,7 @@ final class ViewPartitionTask implements AutoCloseable {
     /** Applies one source row with its group key (sign +1 adds it, -1 retracts it). */
     void apply(Object[] sourceRow, Object[] key, int sign) {
         byte[] keyBytes = KeyCodec.encode(plan.groupKeyTypes(), key);
-        ByteBuffer k = ByteBuffer.wrap(keyBytes);
+        GroupKey k = new GroupKey(keyBytes);
         Entry e = dirty.get(k);
         if (e == null) {
             e = cache.remove(k);
@@ -249,7 +248,7 @@ final class ViewPartitionTask implements AutoCloseable {
     /** The transaction committed: apply the staged store writes. */
     void committed() {
         store.commit();
-        for (Map.Entry<ByteBuffer, Entry> d : dirty.entrySet()) {
+        for (Map.Entry<GroupKey, Entry> d : dirty.entrySet()) {
             Entry e = d.getValue();
             boolean gone = plan.isAggregate() ? e.state.rowCount() <= 0 : e.row == null;
             if (!gone) {
@@ -306,6 +305,27 @@ final class ViewPartitionTask implements AutoCloseable {
             e.before = e.row;
         }
         return e;
+    }
+
+    /** An encoded group key as a map key: its hash is computed once (a group is looked up for every record). */
+    private static final class GroupKey {
+        final byte[] bytes;
+        final int hash;
+
+        GroupKey(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof GroupKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
     }
 
     private static final class Entry {
