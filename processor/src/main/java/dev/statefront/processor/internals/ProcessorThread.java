@@ -111,6 +111,9 @@ public final class ProcessorThread implements Runnable {
     private final Map<TaskId, long[]> markerAsOf = new HashMap<>();
     private final ErrorSink errors = new ErrorSink();
     private final CommitListener listener;
+    /** Whether a transaction is open, and the source offsets it has consumed so far. */
+    private boolean inTransaction;
+    private final Map<TopicPartition, OffsetAndMetadata> openOffsets = new HashMap<>();
     private long lastProgressMs;
     private int maxPollRecords = 500;
 
@@ -255,44 +258,52 @@ public final class ProcessorThread implements Runnable {
             if (records.isEmpty() && (!progressDue || consumer.assignment().isEmpty())) {
                 continue;
             }
-            runTransaction(drainBacklog(records), now);
+            runTransaction(records, now);
         }
     }
 
     /**
-     * Under a backlog, takes in what the consumer already has (up to a bound) so one transaction covers more
-     * records: each group's change and changelog record is then written once per transaction, not once per
-     * poll. Under light load the first poll is all there is and the transaction commits at once.
+     * One transaction: applies the polled records and, under a backlog, goes on polling and applying what the
+     * consumer has (up to a bound) so one transaction covers more records: each group's change and changelog
+     * record is then written once per transaction, not once per poll. Records are applied as they arrive, so the
+     * next fetch is on its way while these are processed. Under light load the first poll is all there is and the
+     * transaction commits at once.
      */
-    private ConsumerRecords<byte[], byte[]> drainBacklog(ConsumerRecords<byte[], byte[]> first) {
-        if (first.count() < maxPollRecords) {
-            return first;
-        }
-        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> merged = new HashMap<>();
-        int total = 0;
-        long bytes = 0;
-        long deadline = System.nanoTime() + MAX_BATCH_NANOS;
-        ConsumerRecords<byte[], byte[]> next = first;
-        while (true) {
-            for (TopicPartition tp : next.partitions()) {
-                List<ConsumerRecord<byte[], byte[]>> part = next.records(tp);
-                merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(part);
-                for (ConsumerRecord<byte[], byte[]> r : part) {
-                    bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+    private void runTransaction(ConsumerRecords<byte[], byte[]> first, long now) {
+        take(first);
+        if (first.count() >= maxPollRecords) {
+            int total = first.count();
+            long bytes = bytes(first);
+            long deadline = System.nanoTime() + MAX_BATCH_NANOS;
+            while (total < MAX_BATCH_RECORDS && bytes < MAX_BATCH_BYTES && System.nanoTime() < deadline
+                    && lag() >= BACKLOG_RECORDS) { // near the head of the input: commit now, for freshness
+                // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
+                ConsumerRecords<byte[], byte[]> next;
+                try {
+                    next = consumer.poll(DRAIN_POLL);
+                } catch (RuntimeException e) { // woken up to stop, or the consumer failed: nothing is committed
+                    if (inTransaction) {
+                        abort(e);
+                    }
+                    throw e;
                 }
-            }
-            total += next.count();
-            if (total >= MAX_BATCH_RECORDS || bytes >= MAX_BATCH_BYTES || System.nanoTime() > deadline
-                    || lag() < BACKLOG_RECORDS) {
-                break; // near the head of the input: commit now, for freshness
-            }
-            // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
-            next = consumer.poll(DRAIN_POLL);
-            if (next.isEmpty()) {
-                break;
+                if (next.isEmpty()) {
+                    break;
+                }
+                take(next);
+                total += next.count();
+                bytes += bytes(next);
             }
         }
-        return new ConsumerRecords<>(merged, Map.of());
+        commitOpen(now);
+    }
+
+    private static long bytes(ConsumerRecords<byte[], byte[]> records) {
+        long bytes = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+        }
+        return bytes;
     }
 
     /** Records not yet read from the assigned partitions, as far as the consumer knows (unknown counts as 0). */
@@ -307,10 +318,20 @@ public final class ProcessorThread implements Runnable {
         return lag;
     }
 
-    private void runTransaction(ConsumerRecords<byte[], byte[]> records, long now) {
-        errors.reset();
-        producer.beginTransaction();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private void beginIfNone() {
+        if (!inTransaction) {
+            errors.reset();
+            producer.beginTransaction();
+            inTransaction = true;
+        }
+    }
+
+    /** Applies polled records in the open transaction (beginning one if none is open). */
+    private void take(ConsumerRecords<byte[], byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        beginIfNone();
         try {
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
@@ -322,9 +343,22 @@ public final class ProcessorThread implements Runnable {
                         applySource(r);
                     }
                 }
-                offsets.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
+                openOffsets.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
                 metrics.recordsIn.addAndGet(batch.size());
             }
+        } catch (RuntimeException e) {
+            abort(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Sends what the open transaction changed (beginning one if none is open, for progress alone), its progress
+     * markers and consumed offsets, and commits it; then the tasks apply it to their stores.
+     */
+    private void commitOpen(long now) {
+        beginIfNone();
+        try {
             advancePositions(now);
             for (TablePartitionState t : tables.values()) {
                 t.flush(producer, errors);
@@ -332,9 +366,9 @@ public final class ProcessorThread implements Runnable {
             for (ViewPartitionTask t : tasks.values()) {
                 t.flush(producer, now, errors);
             }
-            if (!offsets.isEmpty()) {
+            if (!openOffsets.isEmpty()) {
                 // blocks for the offset commit's round trip, while the changes sent above are being written
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                producer.sendOffsetsToTransaction(openOffsets, consumer.groupMetadata());
             }
             producer.flush(); // the markers need the change offsets the acknowledgements bring
             failIfSendFailed();
@@ -348,6 +382,8 @@ public final class ProcessorThread implements Runnable {
             abort(e);
             throw e;
         }
+        inTransaction = false;
+        openOffsets.clear();
         for (TablePartitionState t : tables.values()) {
             t.committed();
         }
@@ -385,6 +421,8 @@ public final class ProcessorThread implements Runnable {
     }
 
     private void abort(RuntimeException cause) {
+        inTransaction = false;
+        openOffsets.clear();
         metrics.aborts.incrementAndGet();
         for (TablePartitionState t : tables.values()) {
             t.aborted();
@@ -702,7 +740,10 @@ public final class ProcessorThread implements Runnable {
         }
     }
 
-    /** Opens tasks for assigned partitions and closes them cleanly when revoked (no transaction is open then). */
+    /**
+     * Opens tasks for assigned partitions and closes them cleanly when revoked (after committing the open
+     * transaction, if a backlog drain was polling in one).
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -730,6 +771,10 @@ public final class ProcessorThread implements Runnable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (inTransaction) {
+                // revoked while a backlog drain polls: commit what was taken in while the generation still holds
+                commitOpen(clock.millis());
+            }
             closeTasks(partitions, true);
         }
 
