@@ -54,6 +54,7 @@ public final class StateServer implements AutoCloseable {
     /** Transactions a processor in this process committed, waiting to be applied (see {@link #handOff}). */
     private final BlockingQueue<List<CommittedPartition>> handoffs = new ArrayBlockingQueue<>(HANDOFF_QUEUE);
     private final AtomicLong handoffsDropped = new AtomicLong();
+    private final AtomicLong handoffPartitionsApplied = new AtomicLong();
 
     /** A server over the system clock. */
     public StateServer(StateServerConfig config) {
@@ -130,6 +131,11 @@ public final class StateServer implements AutoCloseable {
         }
     }
 
+    /** View partitions of handed-over transactions applied directly (each transaction counts its partitions). */
+    public long handoffPartitionsApplied() {
+        return handoffPartitionsApplied.get();
+    }
+
     /** Committed transactions handed over but dropped because the applier was behind. */
     public long handoffsDropped() {
         return handoffsDropped.get();
@@ -148,7 +154,7 @@ public final class StateServer implements AutoCloseable {
                 List<CommittedPartition> all = new ArrayList<>();
                 taken.forEach(all::addAll);
                 taken.clear();
-                materializer.applyCommitted(all);
+                handoffPartitionsApplied.addAndGet(materializer.applyCommitted(all));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

@@ -65,12 +65,23 @@ public final class Pipeline implements AutoCloseable {
 
     /** Starts the processor on {@code sql}, the state server and the gateway (gRPC too). */
     public Pipeline startRoles(Path dir, String sql, boolean changeSchemas) {
+        return startRoles(dir, sql, changeSchemas, false);
+    }
+
+    /**
+     * Starts the processor on {@code sql}, the state server and the gateway (gRPC too); with {@code handoff} the
+     * processor hands its committed changes to the state server, as in one {@code statefront run} process.
+     */
+    public Pipeline startRoles(Path dir, String sql, boolean changeSchemas, boolean handoff) {
         String bootstrap = kafka.bootstrapServers();
         processor = new ProcessorServer(new ProcessorConfig(bootstrap, "statefront", dir.resolve("processor"), sql, 4,
                 (short) 1, 200, Map.of(), changeSchemas));
-        processor.start();
         stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"), Map.of(),
                 Duration.ofSeconds(5)));
+        if (handoff) {
+            processor.onCommitted(stateServer::handOff);
+        }
+        processor.start();
         stateServer.start();
         gateway = new GatewayServer(new GatewayConfig("127.0.0.1", 0, bootstrap, "statefront", Map.of(),
                 10 * 1024 * 1024, 0), stateServer);
