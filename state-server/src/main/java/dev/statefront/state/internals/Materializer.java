@@ -396,8 +396,10 @@ public final class Materializer {
                 e = r.event() != null ? r.event() : v.codec.decodeValue(r.value());
                 after = e.after();
             }
-            // a tombstone is applied as a delete: a reader lagging behind compaction may see only the tombstone
-            boolean existed = pass.exists(v, key);
+            // a tombstone is applied as a delete: a reader lagging behind compaction may see only the tombstone.
+            // A change handed over by the processor follows everything before it (applyCommitted's condition), so
+            // its "before" says whether the row exists; one read from the topic may follow a compacted history.
+            boolean existed = r.event() != null ? r.event().before() != null : pass.exists(v, key);
             ChangeHub h = hub;
             if (h != null && h.hasLive(v.name()) && (e != null || existed)) {
                 // the tombstone after a delete is no change; an orphan one (delete compacted away) is a delete
