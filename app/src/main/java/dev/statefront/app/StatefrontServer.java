@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
@@ -94,6 +95,7 @@ public final class StatefrontServer implements AutoCloseable {
         }
         Set<Role> roles = config.roles();
         requireSqlForSinks();
+        CompletableFuture<Void> gatewayStarted = CompletableFuture.completedFuture(null);
         try {
             if (roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)) {
                 // bad SQL is the most common start-up mistake: say so before starting anything
@@ -135,17 +137,22 @@ public final class StatefrontServer implements AutoCloseable {
                     replicaServer = rs;
                 }
             }
-            // the API answers (not ready, or with what the state server holds) while the processor starts up
+            // the API comes up (answering "not ready", or with what the state server holds) on its own thread
+            // while the processor prepares its topics and joins its group, which mostly wait for the broker
             if (roles.contains(Role.GATEWAY)) {
                 GatewayServer g = new GatewayServer(new GatewayConfig(config.restHost(), config.restPort(),
                         bootstrapServers, config.appId(), config.producerOverrides(), config.gatewayMaxBodyBytes(),
                         config.grpcPort()), stateServer, config.gatewayReplicas(), config.gatewayDirectLocalReads());
-                step("gateway [" + StatefrontConfig.REST_HOST + "=" + config.restHost() + ", "
-                        + StatefrontConfig.REST_PORT + "=" + config.restPort() + ", " + StatefrontConfig.GRPC_PORT
-                        + "=" + config.grpcPort() + "]", () -> {
-                    register("gateway", g::close);
-                    g.start();
-                });
+                gatewayStarted = CompletableFuture.runAsync(() -> step("gateway [" + StatefrontConfig.REST_HOST + "="
+                        + config.restHost() + ", " + StatefrontConfig.REST_PORT + "=" + config.restPort() + ", "
+                        + StatefrontConfig.GRPC_PORT + "=" + config.grpcPort() + "]", () -> {
+                            register("gateway", g::close);
+                            g.start();
+                        }), task -> {
+                            Thread t = new Thread(task, "statefront-start-gateway");
+                            t.setDaemon(true);
+                            t.start();
+                        });
                 gateway = g;
             }
             if (roles.contains(Role.INGEST)) {
@@ -172,6 +179,7 @@ public final class StatefrontServer implements AutoCloseable {
                     p.start();
                 });
             }
+            awaitStep(gatewayStarted);
             if (roles.contains(Role.SINK)) {
                 for (PostgresSink sink : PostgresSinks.of(dev.statefront.processor.sql.SqlPlanner.plan(sqlScript),
                         bootstrapServers, config.appId(), config.consumerOverrides())) {
@@ -191,6 +199,7 @@ public final class StatefrontServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.error("Start-up failed ({}); stopping what had started", e.getMessage());
+            gatewayStarted.exceptionally(ignored -> null).join(); // so a gateway still starting is stopped too
             stopAll();
             state.set(State.STOPPED);
             throw e;
@@ -221,6 +230,18 @@ public final class StatefrontServer implements AutoCloseable {
                     + config.embeddedKafkaControllerPort() + ", " + StatefrontConfig.DATA_DIR + "="
                     + config.dataDir() + "; or set " + StatefrontConfig.KAFKA_BOOTSTRAP_SERVERS
                     + " to use a running Kafka]", e);
+        }
+    }
+
+    /** Waits for a step started on its own thread; its failure is this start-up's failure. */
+    private static void awaitStep(CompletableFuture<Void> step) {
+        try {
+            step.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 
