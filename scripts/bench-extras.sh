@@ -5,7 +5,8 @@
 #
 #   BENCH_HOOK_MODE=measure (default; the normal pass, every system):
 #     grpc_lookup  Statefront only: unary QueryService/Get, LOOKUP_THREADS threads with a channel (connection) each
-#                  like Probe's REST lookups, Probe's Zipf keys (GrpcLookupLoad)
+#                  like Probe's REST lookups, Probe's Zipf keys (GrpcLookupLoad); GRPC_WARMUP s of warmup, longer
+#                  than Probe's 2 s: grpc-java's client JVM keeps JIT-compiling for seconds on a small machine
 #     scan         pages of 100 rows from uniformly random start keys over HTTP keep-alive (ScanLoad)
 #     memory       peak RSS (VmHWM) of the system's JVM over its whole run so far (ProcessMemory)
 #   BENCH_HOOK_MODE=half (bench.sh's second pass, after all normal runs, on a freshly started system):
@@ -17,6 +18,7 @@
 #   BENCH_ALL_PHASES BENCH_LOOKUP_THREADS BENCH_LOOKUP_SECONDS BENCH_MARKERS BENCH_PROBE_CP.
 # From bench.sh: BENCH_EXTRAS_CP, SUT_GRPC_PORT, SUT_POINT_PATH, SUT_SCAN_PATH, SUT_PROBE_ARGS.
 # Knobs: SCAN_THREADS (2) SCAN_SECONDS (5; SMOKE 3) GRPC_SECONDS (LOOKUP_SECONDS) GRPC_CHANNELS (LOOKUP_THREADS)
+#   GRPC_WARMUP (15)
 #   HALF_MARKERS (MARKERS / 2) HALF_TIMEOUT_S (300: the whole freshness_half phase) DRAIN_TIMEOUT_S (600).
 # A failing measurement is logged and skipped: it must not abort the shared run.
 set -uo pipefail
@@ -50,7 +52,7 @@ case "$MODE" in
       log "gRPC lookups on port $SUT_GRPC_PORT"
       extra GrpcLookupLoad --target "127.0.0.1:$SUT_GRPC_PORT" --label "$BENCH_LABEL" \
         --threads "$BENCH_LOOKUP_THREADS" --channels "${GRPC_CHANNELS:-$BENCH_LOOKUP_THREADS}" \
-        --seconds "${GRPC_SECONDS:-$BENCH_LOOKUP_SECONDS}" \
+        --seconds "${GRPC_SECONDS:-$BENCH_LOOKUP_SECONDS}" --warmup "${GRPC_WARMUP:-15}" \
         || log "gRPC lookups failed"
     fi
     log "scans of 100-row pages"

@@ -8,9 +8,18 @@ import dev.statefront.proto.v1.Value;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,14 +29,28 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * GrpcLookupLoad --target 127.0.0.1:9090 --label statefront [--threads 8] [--seconds 10] [--warmup 2]
- *   [--channels 1] [--view customer_stats] [--customers 100000] [--zipf 1.0] [--seed 7] [--deadline-ms 5000]
- *   [--ready-timeout-s 60]
+ *   [--channels 1] [--event-loops 1] [--view customer_stats] [--customers 100000] [--zipf 1.0] [--seed 7]
+ *   [--deadline-ms 0] [--grace-s 10] [--ready-timeout-s 60]
  * </pre>
  *
  * The threads share {@code --channels} channels (HTTP/2 connections) round-robin. gRPC multiplexes concurrent calls
  * on one channel, which is what an ordinary client would use; {@code scripts/bench-extras.sh} passes one channel per
  * thread instead, so the load has as many connections as Probe's REST lookups (one per client thread) and the
  * comparison is about the protocol, not about one connection's event loop.
+ *
+ * <p>What the client costs matters on a small machine, where it takes CPU from the server it measures:
+ * <ul>
+ *   <li>The channels share {@code --event-loops} Netty threads (epoll where available). grpc-java's default is a
+ *       shared group of twice the cores; with blocking callers the event loop only moves bytes, and one thread
+ *       serves eight connections with fewer wake-ups.</li>
+ *   <li>Calls carry no deadline unless {@code --deadline-ms} is above 0: a per-call deadline costs a timer on each
+ *       side (scheduled and cancelled on the client's event loop, and on the server's timer thread for the
+ *       {@code grpc-timeout} header), about a fifth of the throughput here. Instead the channels are shut down
+ *       {@code --grace-s} after the measured window's end, which fails any call still waiting, so a server that
+ *       stops answering cannot hang the load.</li>
+ *   <li>grpc-java and Netty are much code for the JIT: on 2 busy cores the client keeps compiling for several
+ *       seconds, so {@code scripts/bench-extras.sh} passes a longer {@code --warmup} than Probe's 2 s.</li>
+ * </ul>
  */
 public final class GrpcLookupLoad {
     private GrpcLookupLoad() {
@@ -40,42 +63,59 @@ public final class GrpcLookupLoad {
         String view = o.text("view", "customer_stats");
         int threads = o.integer("threads", 8);
         int channelCount = Math.max(1, o.integer("channels", 1));
-        long deadlineMs = o.longValue("deadline-ms", 5_000);
+        long deadlineMs = o.longValue("deadline-ms", 0);
+        Duration warmup = Duration.ofMillis((long) (o.decimal("warmup", 2) * 1000));
+        Duration measured = Duration.ofMillis((long) (o.decimal("seconds", 10) * 1000));
         ZipfKeys keys = new ZipfKeys(o.integer("customers", 100_000), o.decimal("zipf", 1.0));
 
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup eventLoops = new MultiThreadIoEventLoopGroup(Math.max(1, o.integer("event-loops", 1)),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < channelCount; i++) {
-            channels.add(NettyChannelBuilder.forTarget(target).usePlaintext().build());
+            channels.add(NettyChannelBuilder.forTarget(target).usePlaintext().eventLoopGroup(eventLoops)
+                    .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class).build());
         }
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "grpc-load-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             List<QueryServiceGrpc.QueryServiceBlockingStub> stubs = channels.stream()
                     .map(QueryServiceGrpc::newBlockingStub).toList();
             awaitServing(stubs.get(0), view, Duration.ofSeconds(o.longValue("ready-timeout-s", 60)));
+            watchdog.schedule(() -> channels.forEach(ManagedChannel::shutdownNow),
+                    warmup.plus(measured).plusSeconds(o.longValue("grace-s", 10)).toMillis(), TimeUnit.MILLISECONDS);
             long cpu0 = processCpuNanos();
             long wall0 = System.nanoTime();
-            TimedLoad.Result r = TimedLoad.run(threads, Duration.ofMillis((long) (o.decimal("warmup", 2) * 1000)),
-                    Duration.ofMillis((long) (o.decimal("seconds", 10) * 1000)), o.longValue("seed", 7), index -> {
-                        QueryServiceGrpc.QueryServiceBlockingStub stub = stubs.get(index % stubs.size());
-                        return random -> {
-                            GetResponse answer = stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-                                    .get(request(view, keys.nextKey(random)));
-                            return answer.getFound() ? 1 : 0;
-                        };
-                    });
+            TimedLoad.Result r = TimedLoad.run(threads, warmup, measured, o.longValue("seed", 7), index -> {
+                QueryServiceGrpc.QueryServiceBlockingStub stub = stubs.get(index % stubs.size());
+                return random -> {
+                    GetRequest request = request(view, keys.nextKey(random));
+                    GetResponse answer = deadlineMs > 0
+                            ? stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).get(request)
+                            : stub.get(request);
+                    return answer.getFound() ? 1 : 0;
+                };
+            });
             // the client's own CPU (cores busy on average, warmup included): grpc-java's client is not light, and
             // on a small machine it takes CPU from the server it measures
             double clientCores = (processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
             PhaseLine line = PhaseLine.of(label, "grpc_lookup").put("client", "grpc-java blocking")
                     .put("threads", threads).put("channels", channelCount).put("seconds", r.seconds(), 1)
+                    .put("warmup_s", warmup.toMillis() / 1000.0, 1).put("deadline_ms", deadlineMs)
                     .put("requests", r.requests()).put("qps", Math.round(r.perSecond()))
                     .put("hit_ratio", (r.requests() - r.empty()) / (double) r.requests(), 3)
                     .put("errors", r.errors()).put("client_cores", clientCores, 2);
             r.latency().writeTo(line);
             System.out.println(line);
         } finally {
+            watchdog.shutdownNow();
             for (ManagedChannel c : channels) {
                 c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+            eventLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         }
     }
 
