@@ -69,7 +69,7 @@ public final class ProcessorThread implements Runnable {
      */
     private static final int MAX_BATCH_RECORDS = 500_000;
     private static final long MAX_BATCH_NANOS = 2_000_000_000L;
-    /** ... and at most this many key and value bytes, so the records held fit a small heap (1/16 of it). */
+    /** ... and at most this many key and value bytes (1/16 of the heap, at most 256 MiB) of input. */
     private static final long MAX_BATCH_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 16);
     /** Below this many records still to read, a drain stops taking more: the transaction commits. */
     private static final long BACKLOG_RECORDS = 20_000;
