@@ -141,6 +141,84 @@ class PartitionRouterTest {
         }
     }
 
+    /** A replica that says it serves, but whose every read of view rows answers UNAVAILABLE, counting the calls. */
+    static StateReplica failing(StateServer server, Set<Integer> partitions, String id, int[] calls) {
+        StateReplica inner = restricted(server, partitions, id);
+        ReadResult<?> down = ReadResult.failure(ReadStatus.UNAVAILABLE, id + " is down");
+        return new StateReplica() {
+            public String id() { return id; }
+            public boolean inProcess() { return true; }
+            public boolean serving() { return true; }
+            public String status() { return "DOWN"; }
+            public Set<Integer> servedPartitions(String view) { return partitions; }
+            public ReadResult<List<CatalogEntry>> views() { return inner.views(); }
+            public ReadResult<List<CatalogEntry>> sources() { return inner.sources(); }
+            public ReadResult<CatalogEntry> view(String name) { return inner.view(name); }
+            public ReadResult<CatalogEntry> source(String name) { return inner.source(name); }
+            @SuppressWarnings("unchecked")
+            public ReadResult<ViewDescription> describe(String view, ReadOptions o) {
+                calls[0]++;
+                return (ReadResult<ViewDescription>) down;
+            }
+            @SuppressWarnings("unchecked")
+            public ReadResult<Object[]> get(CatalogEntry view, Object[] key, ReadOptions o) {
+                calls[0]++;
+                return (ReadResult<Object[]>) down;
+            }
+            @SuppressWarnings("unchecked")
+            public ReadResult<List<Object[]>> batchGet(CatalogEntry view, List<Object[]> keys, ReadOptions o) {
+                calls[0]++;
+                return (ReadResult<List<Object[]>>) down;
+            }
+            @SuppressWarnings("unchecked")
+            public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] f, byte[] t, int limit, Set<Integer> parts,
+                                                  ReadOptions o) {
+                calls[0]++;
+                return (ReadResult<List<ViewRow>>) down;
+            }
+        };
+    }
+
+    @Test
+    void shouldFailOverEveryReadToTheNextReplicaOfTheSamePartitions() {
+        try (StateServer a = serverWithRows("a", 101, 10); StateServer b = serverWithRows("b", 101, 10)) {
+            int[] calls = {0};
+            // a serves partitions 0-1 and is down; b serves all four
+            PartitionRouter router = new PartitionRouter(List.of(failing(a, Set.of(0, 1), "a", calls),
+                    restricted(b, Set.of(0, 1, 2, 3), "b")));
+            ReadResult<List<ViewRow>> all = router.scan(VIEW, null, null, 1000, ReadOptions.NOW);
+            assertEquals(ReadStatus.OK, all.status(), all.message());
+            assertEquals(101, all.value().size());
+            assertEquals(10, all.position().offset("s", 0));
+            for (long k = 0; k < 101; k++) {
+                assertEquals(k, router.get(VIEW, new Object[] {k}, ReadOptions.NOW).value()[0]);
+            }
+            List<Object[]> keys = new ArrayList<>();
+            for (long k = 0; k < 101; k++) {
+                keys.add(new Object[] {k});
+            }
+            ReadResult<List<Object[]>> batch = router.batchGet(VIEW, keys, ReadOptions.NOW);
+            assertEquals(ReadStatus.OK, batch.status(), batch.message());
+            for (int k = 0; k < 101; k++) {
+                assertEquals((long) k, batch.value().get(k)[0]);
+            }
+            ReadResult<ViewDescription> d = router.describe(VIEW, ReadOptions.NOW);
+            assertEquals(ReadStatus.OK, d.status(), d.message());
+            assertEquals(101, d.value().rowCount());
+            assertEquals(4, d.value().partitions().size());
+            assertTrue(calls[0] > 0, "the down replica was asked first");
+
+            // with b gone too, the partitions only a served answer a's failure
+            PartitionRouter onlyDown = new PartitionRouter(List.of(failing(a, Set.of(0, 1), "a", calls),
+                    restricted(b, Set.of(2, 3), "b")));
+            ReadResult<List<ViewRow>> part = onlyDown.scan(VIEW, null, null, 1000, ReadOptions.NOW);
+            assertEquals(ReadStatus.UNAVAILABLE, part.status());
+            assertTrue(part.message().contains("a is down"), part.message());
+            assertEquals(ReadStatus.UNAVAILABLE, onlyDown.batchGet(VIEW, keys, ReadOptions.NOW).status());
+            assertEquals(ReadStatus.UNAVAILABLE, onlyDown.describe(VIEW, ReadOptions.NOW).status());
+        }
+    }
+
     @Test
     void shouldAnswerUnavailableWithoutReplicas() {
         PartitionRouter none = new PartitionRouter(List.of());
