@@ -23,7 +23,9 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Routes reads to the state-server replicas holding the involved view partitions: a key goes to the replica
@@ -132,47 +134,21 @@ public final class PartitionRouter {
             return ReadResult.ok(List.of(), Position.EMPTY, Freshness.UNKNOWN);
         }
         Object[][] rows = new Object[keys.size()][];
-        Position position = Position.EMPTY;
-        Freshness freshness = null;
-        Set<StateReplica> failed = new HashSet<>();
-        List<Integer> pending = new ArrayList<>();
+        Stamp stamp = new Stamp();
+        List<Integer> all = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            pending.add(i);
+            all.add(i);
         }
-        ReadOptions o = options;
-        ReadResult<List<Object[]>> lastFailure = null;
-        while (!pending.isEmpty()) {
-            Map<StateReplica, List<Integer>> byReplica = new LinkedHashMap<>();
-            for (int i : pending) {
-                List<StateReplica> c = candidates(view, partitionOf[i], failed);
-                if (c.isEmpty()) {
-                    return lastFailure != null ? lastFailure : noReplica(view, Set.of(partitionOf[i]));
-                }
-                byReplica.computeIfAbsent(c.get(0), x -> new ArrayList<>()).add(i);
-            }
-            pending = new ArrayList<>();
-            for (Map.Entry<StateReplica, List<Integer>> e : byReplica.entrySet()) {
-                List<Object[]> sub = e.getValue().size() == keys.size() ? keys
-                        : e.getValue().stream().map(keys::get).toList();
-                ReadResult<List<Object[]>> res = e.getKey().batchGet(view, sub, o);
-                if (retryable(res)) {
-                    failed.add(e.getKey());
-                    pending.addAll(e.getValue());
-                    lastFailure = res;
-                    continue;
-                }
-                if (!res.isOk()) {
-                    return res;
-                }
-                for (int j = 0; j < sub.size(); j++) {
-                    rows[e.getValue().get(j)] = res.value().get(j);
-                }
-                position = position.merge(res.position());
-                freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
-            }
-            o = o.withWaitTimeout(Duration.ZERO);
-        }
-        return ReadResult.ok(Arrays.asList(rows), position, freshness);
+        ReadResult<List<Object[]>> failure = fanOut(view, all, i -> partitionOf[i], options,
+                (replica, indexes, o) -> replica.batchGet(view, indexes.size() == keys.size() ? keys
+                        : indexes.stream().map(keys::get).toList(), o),
+                (indexes, res) -> {
+                    for (int j = 0; j < indexes.size(); j++) {
+                        rows[indexes.get(j)] = res.value().get(j);
+                    }
+                    stamp.add(res);
+                });
+        return failure != null ? failure : ReadResult.ok(Arrays.asList(rows), stamp.position, stamp.freshness);
     }
 
     /**
@@ -182,34 +158,79 @@ public final class PartitionRouter {
     public ReadResult<List<ViewRow>> scan(CatalogEntry view, byte[] fromInclusive, byte[] toExclusive, int limit,
                                           ReadOptions options) {
         List<List<ViewRow>> parts = new ArrayList<>();
-        Position position = Position.EMPTY;
-        Freshness freshness = null;
+        Stamp stamp = new Stamp();
+        ReadResult<List<ViewRow>> failure = fanOut(view, allPartitions(view), p -> p, options,
+                (replica, wanted, o) -> replica.scan(view, fromInclusive, toExclusive, limit,
+                        replica.servedPartitions(view.name()).equals(new TreeSet<>(wanted)) ? null
+                                : new TreeSet<>(wanted), o),
+                (wanted, res) -> {
+                    parts.add(res.value());
+                    stamp.add(res);
+                });
+        return failure != null ? failure : ReadResult.ok(mergeByKey(parts, limit), stamp.position, stamp.freshness);
+    }
+
+    /** A view's description, with row counts and partition states summed over the replicas serving it. */
+    public ReadResult<ViewDescription> describe(CatalogEntry view, ReadOptions options) {
+        long[] rows = {0};
+        Map<Integer, PartitionStatus> statuses = new TreeMap<>();
+        CatalogEntry[] entry = {view};
+        Stamp stamp = new Stamp();
+        ReadResult<ViewDescription> failure = fanOut(view, allPartitions(view), p -> p, options,
+                (replica, wanted, o) -> replica.describe(view.name(), o),
+                (wanted, res) -> {
+                    entry[0] = res.value().entry();
+                    for (PartitionStatus s : res.value().partitions()) {
+                        if (wanted.contains(s.partition())) {
+                            statuses.put(s.partition(), s);
+                            rows[0] += s.rowCount();
+                        }
+                    }
+                    stamp.add(res);
+                });
+        return failure != null ? failure : ReadResult.ok(new ViewDescription(entry[0], rows[0],
+                new ArrayList<>(statuses.values())), stamp.position, stamp.freshness);
+    }
+
+    /** One replica call of a fan-out: the items given to it (key indexes or partitions) under these options. */
+    @FunctionalInterface
+    private interface ReplicaCall<T> {
+        ReadResult<T> call(StateReplica replica, List<Integer> items, ReadOptions options);
+    }
+
+    /**
+     * Gives each item (a key index or a partition) to the first replica serving its partition, one call per
+     * replica. The items of a replica that is down or behind go to the next replica serving them, asked without
+     * waiting again. Each answer is handed to {@code answered} with its items.
+     *
+     * @return null once every item is answered; else the first answer that another replica would not improve, or,
+     *     when an item has no replica left, the last failure (or "no replica")
+     */
+    private <T> ReadResult<T> fanOut(CatalogEntry view, List<Integer> items, IntUnaryOperator partitionOf,
+                                     ReadOptions options, ReplicaCall<T> call,
+                                     BiConsumer<List<Integer>, ReadResult<T>> answered) {
         Set<StateReplica> failed = new HashSet<>();
-        Set<Integer> pending = new TreeSet<>();
-        for (int p = 0; p < partitions(view); p++) {
-            pending.add(p);
-        }
+        List<Integer> pending = items;
         ReadOptions o = options;
-        ReadResult<List<ViewRow>> lastFailure = null;
+        ReadResult<T> lastFailure = null;
         while (!pending.isEmpty()) {
-            Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
+            Map<StateReplica, List<Integer>> plan = new LinkedHashMap<>();
             Set<Integer> unserved = new TreeSet<>();
-            for (int p : pending) {
-                List<StateReplica> c = candidates(view, p, failed);
+            for (int item : pending) {
+                int partition = partitionOf.applyAsInt(item);
+                List<StateReplica> c = candidates(view, partition, failed);
                 if (c.isEmpty()) {
-                    unserved.add(p);
+                    unserved.add(partition);
                 } else {
-                    plan.computeIfAbsent(c.get(0), x -> new TreeSet<>()).add(p);
+                    plan.computeIfAbsent(c.get(0), x -> new ArrayList<>()).add(item);
                 }
             }
             if (!unserved.isEmpty()) {
                 return lastFailure != null ? lastFailure : noReplica(view, unserved);
             }
-            pending = new TreeSet<>();
-            for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
-                Set<Integer> wanted = e.getKey().servedPartitions(view.name()).equals(e.getValue()) ? null
-                        : e.getValue();
-                ReadResult<List<ViewRow>> res = e.getKey().scan(view, fromInclusive, toExclusive, limit, wanted, o);
+            pending = new ArrayList<>();
+            for (Map.Entry<StateReplica, List<Integer>> e : plan.entrySet()) {
+                ReadResult<T> res = call.call(e.getKey(), e.getValue(), o);
                 if (retryable(res)) {
                     failed.add(e.getKey());
                     pending.addAll(e.getValue());
@@ -219,64 +240,30 @@ public final class PartitionRouter {
                 if (!res.isOk()) {
                     return res;
                 }
-                parts.add(res.value());
-                position = position.merge(res.position());
-                freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
+                answered.accept(e.getValue(), res);
             }
             o = o.withWaitTimeout(Duration.ZERO);
         }
-        return ReadResult.ok(mergeByKey(parts, limit), position, freshness);
+        return null;
     }
 
-    /** A view's description, with row counts and partition states summed over the replicas serving it. */
-    public ReadResult<ViewDescription> describe(CatalogEntry view, ReadOptions options) {
-        long rows = 0;
-        Map<Integer, PartitionStatus> statuses = new TreeMap<>();
+    /** The position and freshness of a fanned-out read: positions merged, the least fresh answer's freshness. */
+    private static final class Stamp {
         Position position = Position.EMPTY;
-        Freshness freshness = null;
-        CatalogEntry entry = view;
-        Set<StateReplica> failed = new HashSet<>();
-        Set<Integer> pending = new TreeSet<>();
+        Freshness freshness;
+
+        void add(ReadResult<?> answer) {
+            position = position.merge(answer.position());
+            freshness = freshness == null ? answer.freshness() : freshness.min(answer.freshness());
+        }
+    }
+
+    private static List<Integer> allPartitions(CatalogEntry view) {
+        List<Integer> all = new ArrayList<>();
         for (int p = 0; p < partitions(view); p++) {
-            pending.add(p);
+            all.add(p);
         }
-        ReadOptions o = options;
-        ReadResult<ViewDescription> lastFailure = null;
-        while (!pending.isEmpty()) {
-            Map<StateReplica, Set<Integer>> plan = new LinkedHashMap<>();
-            for (int p : pending) {
-                List<StateReplica> c = candidates(view, p, failed);
-                if (c.isEmpty()) {
-                    return lastFailure != null ? lastFailure : noReplica(view, Set.of(p));
-                }
-                plan.computeIfAbsent(c.get(0), x -> new TreeSet<>()).add(p);
-            }
-            pending = new TreeSet<>();
-            for (Map.Entry<StateReplica, Set<Integer>> e : plan.entrySet()) {
-                ReadResult<ViewDescription> res = e.getKey().describe(view.name(), o);
-                if (retryable(res)) {
-                    failed.add(e.getKey());
-                    pending.addAll(e.getValue());
-                    lastFailure = res;
-                    continue;
-                }
-                if (!res.isOk()) {
-                    return res;
-                }
-                entry = res.value().entry();
-                for (PartitionStatus s : res.value().partitions()) {
-                    if (e.getValue().contains(s.partition())) {
-                        statuses.put(s.partition(), s);
-                        rows += s.rowCount();
-                    }
-                }
-                position = position.merge(res.position());
-                freshness = freshness == null ? res.freshness() : freshness.min(res.freshness());
-            }
-            o = o.withWaitTimeout(Duration.ZERO);
-        }
-        return ReadResult.ok(new ViewDescription(entry, rows, new ArrayList<>(statuses.values())), position,
-                freshness);
+        return all;
     }
 
     /** True for outcomes another replica of the same partitions may answer better. */
