@@ -1,5 +1,8 @@
 package dev.statefront.testkit.bench;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -30,17 +33,34 @@ public final class AwaitTopicEnd {
     private AwaitTopicEnd() {
     }
 
+    /** The command line ({@code --name value} or {@code --name=value}). */
+    @Command(name = "AwaitTopicEnd")
+    static final class Args {
+        @Option(names = "--label", required = true)
+        String label;
+        @Option(names = "--topic", defaultValue = "orders")
+        String topic;
+        @Option(names = "--base", required = true)
+        String base;
+        @Option(names = "--point-path", required = true)
+        String pointPath;
+        @Option(names = "--timeout-s", defaultValue = "600")
+        long timeoutS;
+        @Option(names = "--bootstrap", required = true)
+        String bootstrap;
+    }
+
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
-        String label = o.required("label");
-        String topic = o.text("topic", "orders");
-        URI base = URI.create(o.required("base"));
-        String pointPath = (base.getRawPath() == null ? "" : base.getRawPath()) + o.required("point-path");
-        long timeoutNanos = Duration.ofSeconds(o.longValue("timeout-s", 600)).toNanos();
+        Args o = CommandLine.populateCommand(new Args(), args);
+        String label = o.label;
+        String topic = o.topic;
+        URI base = URI.create(o.base);
+        String pointPath = (base.getRawPath() == null ? "" : base.getRawPath()) + o.pointPath;
+        long timeoutNanos = Duration.ofSeconds(o.timeoutS).toNanos();
         String run = Long.toString(System.currentTimeMillis(), 36);
 
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.required("bootstrap"));
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         long start = System.nanoTime();

@@ -3,6 +3,9 @@ package dev.statefront.testkit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,13 +124,24 @@ public final class BenchSummary {
                           Map<String, Map<String, String>> notes) {
     }
 
+    /** The command line ({@code --name value} or {@code --name=value}). */
+    @Command(name = "BenchSummary")
+    static final class Args {
+        @Option(names = "--results", required = true)
+        String results;
+        @Option(names = "--out")
+        String out;
+        @Option(names = "--sut", defaultValue = "statefront")
+        String sut;
+    }
+
     public static void main(String[] args) throws IOException {
-        Options o = Options.parse(args);
-        Path results = Path.of(o.required("results"));
+        Args o = CommandLine.populateCommand(new Args(), args);
+        Path results = Path.of(o.results);
         String name = results.getFileName().toString();
-        Path out = Path.of(o.text("out", results.resolveSibling(name.replaceFirst("\\.json$", "")
-                + "-summary.json").toString()));
-        Summary s = compute(PhaseLine.JSON.readTree(results.toFile()), o.text("sut", "statefront"));
+        Path out = o.out != null ? Path.of(o.out)
+                : results.resolveSibling(name.replaceFirst("\\.json$", "") + "-summary.json");
+        Summary s = compute(PhaseLine.JSON.readTree(results.toFile()), o.sut);
         String text = renderExtraPhases(s) + "\n" + renderRatios(s);
         ObjectNode doc = toJson(s);
         doc.put("results", name);

@@ -15,6 +15,9 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,20 +59,53 @@ public final class GrpcLookupLoad {
     private GrpcLookupLoad() {
     }
 
+    /** The command line ({@code --name value} or {@code --name=value}). */
+    @Command(name = "GrpcLookupLoad")
+    static final class Args {
+        @Option(names = "--target", required = true)
+        String target;
+        @Option(names = "--label", required = true)
+        String label;
+        @Option(names = "--view", defaultValue = "customer_stats")
+        String view;
+        @Option(names = "--threads", defaultValue = "8")
+        int threads;
+        @Option(names = "--channels", defaultValue = "1")
+        int channels;
+        @Option(names = "--deadline-ms", defaultValue = "0")
+        long deadlineMs;
+        @Option(names = "--warmup", defaultValue = "2")
+        double warmup;
+        @Option(names = "--seconds", defaultValue = "10")
+        double seconds;
+        @Option(names = "--customers", defaultValue = "100000")
+        int customers;
+        @Option(names = "--zipf", defaultValue = "1.0")
+        double zipf;
+        @Option(names = "--event-loops", defaultValue = "1")
+        int eventLoops;
+        @Option(names = "--ready-timeout-s", defaultValue = "60")
+        long readyTimeoutS;
+        @Option(names = "--grace-s", defaultValue = "10")
+        long graceS;
+        @Option(names = "--seed", defaultValue = "7")
+        long seed;
+    }
+
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
-        String target = o.required("target");
-        String label = o.required("label");
-        String view = o.text("view", "customer_stats");
-        int threads = o.integer("threads", 8);
-        int channelCount = Math.max(1, o.integer("channels", 1));
-        long deadlineMs = o.longValue("deadline-ms", 0);
-        Duration warmup = Duration.ofMillis((long) (o.decimal("warmup", 2) * 1000));
-        Duration measured = Duration.ofMillis((long) (o.decimal("seconds", 10) * 1000));
-        ZipfKeys keys = new ZipfKeys(o.integer("customers", 100_000), o.decimal("zipf", 1.0));
+        Args o = CommandLine.populateCommand(new Args(), args);
+        String target = o.target;
+        String label = o.label;
+        String view = o.view;
+        int threads = o.threads;
+        int channelCount = Math.max(1, o.channels);
+        long deadlineMs = o.deadlineMs;
+        Duration warmup = Duration.ofMillis((long) (o.warmup * 1000));
+        Duration measured = Duration.ofMillis((long) (o.seconds * 1000));
+        ZipfKeys keys = new ZipfKeys(o.customers, o.zipf);
 
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup eventLoops = new MultiThreadIoEventLoopGroup(Math.max(1, o.integer("event-loops", 1)),
+        EventLoopGroup eventLoops = new MultiThreadIoEventLoopGroup(Math.max(1, o.eventLoops),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < channelCount; i++) {
@@ -84,12 +120,12 @@ public final class GrpcLookupLoad {
         try {
             List<QueryServiceGrpc.QueryServiceBlockingStub> stubs = channels.stream()
                     .map(QueryServiceGrpc::newBlockingStub).toList();
-            awaitServing(stubs.get(0), view, Duration.ofSeconds(o.longValue("ready-timeout-s", 60)));
+            awaitServing(stubs.get(0), view, Duration.ofSeconds(o.readyTimeoutS));
             watchdog.schedule(() -> channels.forEach(ManagedChannel::shutdownNow),
-                    warmup.plus(measured).plusSeconds(o.longValue("grace-s", 10)).toMillis(), TimeUnit.MILLISECONDS);
+                    warmup.plus(measured).plusSeconds(o.graceS).toMillis(), TimeUnit.MILLISECONDS);
             long cpu0 = processCpuNanos();
             long wall0 = System.nanoTime();
-            TimedLoad.Result r = TimedLoad.run(threads, warmup, measured, o.longValue("seed", 7), index -> {
+            TimedLoad.Result r = TimedLoad.run(threads, warmup, measured, o.seed, index -> {
                 QueryServiceGrpc.QueryServiceBlockingStub stub = stubs.get(index % stubs.size());
                 return random -> {
                     GetRequest request = request(view, keys.nextKey(random));

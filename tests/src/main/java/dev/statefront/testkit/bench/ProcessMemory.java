@@ -1,5 +1,8 @@
 package dev.statefront.testkit.bench;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +31,22 @@ public final class ProcessMemory {
     private ProcessMemory() {
     }
 
+    /** The command line ({@code --name value} or {@code --name=value}). */
+    @Command(name = "ProcessMemory")
+    static final class Args {
+        @Option(names = "--label", required = true)
+        String label;
+        @Option(names = "--pid", required = true)
+        String pid;
+        @Option(names = "--proc", defaultValue = "/proc")
+        String proc;
+    }
+
     public static void main(String[] args) throws IOException {
-        Options o = Options.parse(args);
-        String label = o.required("label");
-        long root = Long.parseLong(o.required("pid").trim());
-        Path proc = Path.of(o.text("proc", "/proc"));
+        Args o = CommandLine.populateCommand(new Args(), args);
+        String label = o.label;
+        long root = Long.parseLong(o.pid.trim());
+        Path proc = Path.of(o.proc);
         PhaseLine line = PhaseLine.of(label, "memory");
         OptionalLong java = findJava(proc, root);
         if (java.isEmpty()) {

@@ -1,5 +1,8 @@
 package dev.statefront.testkit.bench;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,20 +31,45 @@ public final class ScanLoad {
     private ScanLoad() {
     }
 
+    /** The command line ({@code --name value} or {@code --name=value}). */
+    @Command(name = "ScanLoad")
+    static final class Args {
+        @Option(names = "--base", required = true)
+        String base;
+        @Option(names = "--path", required = true)
+        String path;
+        @Option(names = "--label", required = true)
+        String label;
+        @Option(names = "--limit", defaultValue = "100")
+        int limit;
+        @Option(names = "--threads", defaultValue = "2")
+        int threads;
+        @Option(names = "--customers", defaultValue = "100000")
+        int customers;
+        @Option(names = "--row-field", defaultValue = "customer_id")
+        String rowField;
+        @Option(names = "--warmup", defaultValue = "1")
+        double warmup;
+        @Option(names = "--seconds", defaultValue = "5")
+        double seconds;
+        @Option(names = "--seed", defaultValue = "11")
+        long seed;
+    }
+
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
-        URI base = URI.create(o.required("base"));
-        String path = o.required("path");
-        String label = o.required("label");
-        int limit = o.integer("limit", 100);
-        int threads = o.integer("threads", 2);
-        int customers = o.integer("customers", 100_000);
-        byte[] rowMarker = ("\"" + o.text("row-field", "customer_id") + "\":").getBytes(StandardCharsets.UTF_8);
+        Args o = CommandLine.populateCommand(new Args(), args);
+        URI base = URI.create(o.base);
+        String path = o.path;
+        String label = o.label;
+        int limit = o.limit;
+        int threads = o.threads;
+        int customers = o.customers;
+        byte[] rowMarker = ("\"" + o.rowField + "\":").getBytes(StandardCharsets.UTF_8);
         String prefix = base.getRawPath() == null ? "" : base.getRawPath();
         String template = prefix + path.replace("{limit}", Integer.toString(limit)).replace("{to}", "");
 
-        TimedLoad.Result r = TimedLoad.run(threads, Duration.ofMillis((long) (o.decimal("warmup", 1) * 1000)),
-                Duration.ofMillis((long) (o.decimal("seconds", 5) * 1000)), o.longValue("seed", 11), index -> {
+        TimedLoad.Result r = TimedLoad.run(threads, Duration.ofMillis((long) (o.warmup * 1000)),
+                Duration.ofMillis((long) (o.seconds * 1000)), o.seed, index -> {
                     KeepAliveHttp http = KeepAliveHttp.forBase(base, Duration.ofSeconds(10));
                     return new TimedLoad.Client() {
                         @Override
