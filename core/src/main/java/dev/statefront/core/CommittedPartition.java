@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param topic the view's change topic
  * @param partition the change topic partition
  * @param expectFrom the partition's next offset after the previous transaction of the same writer
- * @param changes the records written, in offset order (possibly none)
+ * @param changes the records written, in offset order (possibly none); handed over, not copied
  * @param marker the progress marker written in the same transaction (view offset, source position, as-of)
  */
 public record CommittedPartition(String view, String topic, int partition, long expectFrom, List<Change> changes,
@@ -25,7 +25,7 @@ public record CommittedPartition(String view, String topic, int partition, long 
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(marker, "marker");
-        changes = List.copyOf(changes);
+        changes = java.util.Collections.unmodifiableList(changes); // built once per commit by its writer
     }
 
     /**

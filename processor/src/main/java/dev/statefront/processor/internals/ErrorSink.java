@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.Callback;
 /** Collects the first asynchronous send failure of a transaction, so the transaction can be aborted. */
 final class ErrorSink {
     private final AtomicReference<Exception> first = new AtomicReference<>();
+    private static final java.util.function.LongConsumer IGNORE_OFFSET = offset -> { };
     private final Callback plain = (md, e) -> {
         if (e != null) {
             first.compareAndSet(null, e);
@@ -20,13 +21,7 @@ final class ErrorSink {
 
     /** A callback that records failures and raises {@code nextOffset} past the written record. */
     Callback tracking(AtomicLong nextOffset) {
-        return (md, e) -> {
-            if (e != null) {
-                first.compareAndSet(null, e);
-            } else {
-                nextOffset.accumulateAndGet(md.offset() + 1, Math::max);
-            }
-        };
+        return tracking(nextOffset, IGNORE_OFFSET);
     }
 
     /**

@@ -245,6 +245,13 @@ final class ViewPartitionTask implements AutoCloseable {
                 marker);
     }
 
+    private void forgetSent() {
+        if (sent != null) {
+            sent.clear();
+        }
+        marker = null;
+    }
+
     /** The transaction committed: apply the staged store writes. */
     void committed() {
         store.commit();
@@ -257,10 +264,7 @@ final class ViewPartitionTask implements AutoCloseable {
             }
         }
         dirty.clear();
-        if (sent != null) {
-            sent.clear();
-        }
-        marker = null;
+        forgetSent();
         committedPosition = position;
         committedAsOfMs = asOfMs;
         committedChangeOffset = nextChangeOffset.get();
@@ -271,10 +275,7 @@ final class ViewPartitionTask implements AutoCloseable {
     void aborted() {
         store.discard();
         dirty.clear(); // entries mutated by the aborted transaction were taken out of the cache, so it stays clean
-        if (sent != null) {
-            sent.clear();
-        }
-        marker = null;
+        forgetSent();
         position = committedPosition;
         asOfMs = committedAsOfMs;
         nextChangeOffset.set(committedChangeOffset);

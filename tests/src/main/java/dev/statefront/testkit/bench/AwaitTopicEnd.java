@@ -52,8 +52,6 @@ public final class AwaitTopicEnd {
 
     public static void main(String[] args) throws Exception {
         Args o = CommandLine.populateCommand(new Args(), args);
-        String label = o.label;
-        String topic = o.topic;
         URI base = URI.create(o.base);
         String pointPath = (base.getRawPath() == null ? "" : base.getRawPath()) + o.pointPath;
         long timeoutNanos = Duration.ofSeconds(o.timeoutS).toNanos();
@@ -67,11 +65,11 @@ public final class AwaitTopicEnd {
         List<String> pending = new ArrayList<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new StringSerializer())) {
-            int partitions = producer.partitionsFor(topic).size();
+            int partitions = producer.partitionsFor(o.topic).size();
             for (int partition = 0; partition < partitions; partition++) {
                 String key = keyForPartition("probe-end-" + run + "-p" + partition + "-", partition, partitions);
                 long ts = System.currentTimeMillis();
-                producer.send(new ProducerRecord<>(topic, null, ts, key, "{\"order_id\":\"" + key
+                producer.send(new ProducerRecord<>(o.topic, null, ts, key, "{\"order_id\":\"" + key
                         + "\",\"customer_id\":\"" + key + "\",\"region\":\"us-east\",\"amount_cents\":100,"
                         + "\"currency\":\"USD\",\"status\":\"placed\",\"ts\":" + ts + "}"));
                 pending.add(key);
@@ -89,7 +87,7 @@ public final class AwaitTopicEnd {
             }
         }
         boolean ok = pending.isEmpty();
-        System.out.println(PhaseLine.of(label, "drain").put("ok", ok).put("partitions", partitions)
+        System.out.println(PhaseLine.of(o.label, "drain").put("ok", ok).put("partitions", partitions)
                 .put("seconds", (System.nanoTime() - start) / 1e9, 3));
         System.exit(ok ? 0 : 2);
     }

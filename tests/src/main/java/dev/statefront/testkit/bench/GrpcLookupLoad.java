@@ -94,12 +94,7 @@ public final class GrpcLookupLoad {
 
     public static void main(String[] args) throws Exception {
         Args o = CommandLine.populateCommand(new Args(), args);
-        String target = o.target;
-        String label = o.label;
-        String view = o.view;
-        int threads = o.threads;
         int channelCount = Math.max(1, o.channels);
-        long deadlineMs = o.deadlineMs;
         Duration warmup = Duration.ofMillis((long) (o.warmup * 1000));
         Duration measured = Duration.ofMillis((long) (o.seconds * 1000));
         ZipfKeys keys = new ZipfKeys(o.customers, o.zipf);
@@ -109,7 +104,7 @@ public final class GrpcLookupLoad {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < channelCount; i++) {
-            channels.add(NettyChannelBuilder.forTarget(target).usePlaintext().eventLoopGroup(eventLoops)
+            channels.add(NettyChannelBuilder.forTarget(o.target).usePlaintext().eventLoopGroup(eventLoops)
                     .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class).build());
         }
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -120,17 +115,17 @@ public final class GrpcLookupLoad {
         try {
             List<QueryServiceGrpc.QueryServiceBlockingStub> stubs = channels.stream()
                     .map(QueryServiceGrpc::newBlockingStub).toList();
-            awaitServing(stubs.get(0), view, Duration.ofSeconds(o.readyTimeoutS));
+            awaitServing(stubs.get(0), o.view, Duration.ofSeconds(o.readyTimeoutS));
             watchdog.schedule(() -> channels.forEach(ManagedChannel::shutdownNow),
                     warmup.plus(measured).plusSeconds(o.graceS).toMillis(), TimeUnit.MILLISECONDS);
             long cpu0 = processCpuNanos();
             long wall0 = System.nanoTime();
-            TimedLoad.Result r = TimedLoad.run(threads, warmup, measured, o.seed, index -> {
+            TimedLoad.Result r = TimedLoad.run(o.threads, warmup, measured, o.seed, index -> {
                 QueryServiceGrpc.QueryServiceBlockingStub stub = stubs.get(index % stubs.size());
                 return random -> {
-                    GetRequest request = request(view, keys.nextKey(random));
-                    GetResponse answer = deadlineMs > 0
-                            ? stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).get(request)
+                    GetRequest request = request(o.view, keys.nextKey(random));
+                    GetResponse answer = o.deadlineMs > 0
+                            ? stub.withDeadlineAfter(o.deadlineMs, TimeUnit.MILLISECONDS).get(request)
                             : stub.get(request);
                     return answer.getFound() ? 1 : 0;
                 };
@@ -138,9 +133,9 @@ public final class GrpcLookupLoad {
             // the client's own CPU (cores busy on average, warmup included): grpc-java's client is not light, and
             // on a small machine it takes CPU from the server it measures
             double clientCores = (processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
-            PhaseLine line = PhaseLine.of(label, "grpc_lookup").put("client", "grpc-java blocking")
-                    .put("threads", threads).put("channels", channelCount).put("seconds", r.seconds(), 1)
-                    .put("warmup_s", warmup.toMillis() / 1000.0, 1).put("deadline_ms", deadlineMs)
+            PhaseLine line = PhaseLine.of(o.label, "grpc_lookup").put("client", "grpc-java blocking")
+                    .put("threads", o.threads).put("channels", channelCount).put("seconds", r.seconds(), 1)
+                    .put("warmup_s", warmup.toMillis() / 1000.0, 1).put("deadline_ms", o.deadlineMs)
                     .put("requests", r.requests()).put("qps", Math.round(r.perSecond()))
                     .put("hit_ratio", (r.requests() - r.empty()) / (double) r.requests(), 3)
                     .put("errors", r.errors()).put("client_cores", clientCores, 2);

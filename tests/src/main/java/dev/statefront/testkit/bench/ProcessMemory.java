@@ -44,10 +44,9 @@ public final class ProcessMemory {
 
     public static void main(String[] args) throws IOException {
         Args o = CommandLine.populateCommand(new Args(), args);
-        String label = o.label;
         long root = Long.parseLong(o.pid.trim());
         Path proc = Path.of(o.proc);
-        PhaseLine line = PhaseLine.of(label, "memory");
+        PhaseLine line = PhaseLine.of(o.label, "memory");
         OptionalLong java = findJava(proc, root);
         if (java.isEmpty()) {
             System.out.println(line.put("error", "no java process in the tree of pid " + root));

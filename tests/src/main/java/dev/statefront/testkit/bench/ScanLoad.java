@@ -59,22 +59,17 @@ public final class ScanLoad {
     public static void main(String[] args) throws Exception {
         Args o = CommandLine.populateCommand(new Args(), args);
         URI base = URI.create(o.base);
-        String path = o.path;
-        String label = o.label;
-        int limit = o.limit;
-        int threads = o.threads;
-        int customers = o.customers;
         byte[] rowMarker = ("\"" + o.rowField + "\":").getBytes(StandardCharsets.UTF_8);
         String prefix = base.getRawPath() == null ? "" : base.getRawPath();
-        String template = prefix + path.replace("{limit}", Integer.toString(limit)).replace("{to}", "");
+        String template = prefix + o.path.replace("{limit}", Integer.toString(o.limit)).replace("{to}", "");
 
-        TimedLoad.Result r = TimedLoad.run(threads, Duration.ofMillis((long) (o.warmup * 1000)),
+        TimedLoad.Result r = TimedLoad.run(o.threads, Duration.ofMillis((long) (o.warmup * 1000)),
                 Duration.ofMillis((long) (o.seconds * 1000)), o.seed, index -> {
                     KeepAliveHttp http = KeepAliveHttp.forBase(base, Duration.ofSeconds(10));
                     return new TimedLoad.Client() {
                         @Override
                         public long call(SplittableRandom random) throws IOException {
-                            String from = ZipfKeys.customerKey(1 + random.nextInt(customers));
+                            String from = ZipfKeys.customerKey(1 + random.nextInt(o.customers));
                             KeepAliveHttp.Response page = http.get(template.replace("{from}",
                                     URLEncoder.encode(from, StandardCharsets.UTF_8)));
                             if (page.status() != 200) {
@@ -89,7 +84,7 @@ public final class ScanLoad {
                         }
                     };
                 });
-        PhaseLine line = PhaseLine.of(label, "scan").put("page_rows", limit).put("threads", threads)
+        PhaseLine line = PhaseLine.of(o.label, "scan").put("page_rows", o.limit).put("threads", o.threads)
                 .put("seconds", r.seconds(), 1).put("pages", r.requests()).put("pages_per_s", r.perSecond(), 1)
                 .put("rows_per_s", Math.round(r.items() / r.seconds()))
                 .put("avg_rows", r.requests() == 0 ? Double.NaN : r.items() / (double) r.requests(), 1)
