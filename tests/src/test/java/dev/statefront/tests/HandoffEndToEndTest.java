@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The processor hands each committed transaction to the state server of its process (as {@code statefront run}
  * does), on a real broker and RocksDB: the view matches an oracle computed from the same orders after a backlog
- * and after live orders, the hand-over path was really taken, and a state server restarted on the same store that
+ * and after live orders, the hand-over path was really taken (and the change topic was not fetched a second time
+ * meanwhile), and a state server restarted on the same store that
  * reads only the change topics finds every row once (what was handed over was stored with its offsets, so nothing
  * is applied twice or skipped).
  */
@@ -43,11 +44,21 @@ class HandoffEndToEndTest {
             assertTrue(afterBacklog > 0, "the backlog's transactions were handed over");
 
             // live orders: small transactions, each handed over as it commits
-            for (int round = 0; round < 3; round++) {
+            pipeline.produce(100, 5_000, 200, null);
+            assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+            long readBefore = server.feedViewRecordsRead();
+            int liveOrders = 0;
+            for (int round = 1; round < 4; round++) {
                 pipeline.produce(100 + round, 5_000, 200, null);
+                liveOrders += 200;
                 assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
             }
             assertTrue(server.handoffPartitionsApplied() > afterBacklog, "live transactions were handed over");
+            // while the processor hands its commits over, the feed does not fetch the change topic too (it would
+            // read about one change per placed order here)
+            long readLive = server.feedViewRecordsRead() - readBefore;
+            assertTrue(readLive < liveOrders / 10, "the feed read " + readLive + " change records of "
+                    + liveOrders + " live orders that were handed over");
 
             Path replica = server.config().stateDir();
             server.close();

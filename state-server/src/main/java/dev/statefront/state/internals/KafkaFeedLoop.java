@@ -38,6 +38,11 @@ public final class KafkaFeedLoop implements Runnable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration LOOKUP = Duration.ofSeconds(2);
     private static final long LOOKUP_INTERVAL_MS = 1000;
+    /**
+     * A view partition whose transactions a processor in this process handed over within this time is not fetched
+     * (the processor also hands over its idle progress commits, every {@code processor.progress.interval.ms}).
+     */
+    static final long HANDED_OVER_WINDOW_MS = 2000;
 
     private final Materializer materializer;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -55,6 +60,8 @@ public final class KafkaFeedLoop implements Runnable {
      * their transaction is read, so a reader never sees half of what one transaction changed.
      */
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private volatile long viewRecordsRead;
     private boolean restoring = true;
     private boolean catalogLookedUp;
     private long lastLookupMs;
@@ -157,6 +164,7 @@ public final class KafkaFeedLoop implements Runnable {
                 polled.forEach(r -> batch.add(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
                 continue;
             }
+            viewRecordsRead += polled.size();
             List<ConsumerRecord<byte[], byte[]>> part = held.remove(tp);
             if (part == null) {
                 part = polled;
@@ -183,6 +191,7 @@ public final class KafkaFeedLoop implements Runnable {
         }
         materializer.apply(batch);
         skipApplied();
+        pauseHandedOver();
         boolean newViews = false;
         for (CatalogEntry v : materializer.viewEntries()) {
             if (knownViewTopics.add(v.topic())) {
@@ -221,6 +230,40 @@ public final class KafkaFeedLoop implements Runnable {
                 lastPositions.put(tp, applied);
             }
         }
+    }
+
+    /**
+     * Stops fetching the view partitions whose transactions arrive by hand-over (a processor in this process
+     * commits them), so the change topic is neither fetched nor parsed twice; fetches again, from the applied
+     * offset ({@link #skipApplied}), as soon as a hand-over there is refused, lost, or has not come for
+     * {@link #HANDED_OVER_WINDOW_MS} (the processor stopped, or gave the partition to another instance).
+     */
+    private void pauseHandedOver() {
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (TopicPartition tp : assigned) {
+            if (!knownViewTopics.contains(tp.topic())) {
+                continue;
+            }
+            boolean handedOver = !held.containsKey(tp)
+                    && materializer.handedOverWithin(tp.topic(), tp.partition(), HANDED_OVER_WINDOW_MS);
+            if (handedOver && paused.add(tp)) {
+                pause.add(tp);
+            } else if (!handedOver && paused.remove(tp)) {
+                resume.add(tp);
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    /** Records read from view change topics so far (what the processor handed over is not read). */
+    public long viewRecordsRead() {
+        return viewRecordsRead;
     }
 
     /**
@@ -278,6 +321,9 @@ public final class KafkaFeedLoop implements Runnable {
         waitingTopics.removeAll(found);
         assigned.addAll(added.keySet());
         consumer.assign(List.copyOf(assigned));
+        if (!paused.isEmpty()) {
+            consumer.pause(List.copyOf(paused)); // kept by assign(), said again to be sure
+        }
         added.forEach((tp, offset) -> {
             consumer.seek(tp, offset);
             lastPositions.put(tp, offset);

@@ -43,6 +43,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -63,6 +65,8 @@ public final class Materializer {
     private static final byte[] PARTITION_PREFIX = "p\0".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CATALOG_OFFSET_KEY = "o\0catalog".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PROGRESS_OFFSET_KEY = "o\0progress".getBytes(StandardCharsets.UTF_8);
+    /** Partitions of a view whose hand-overs are tracked; the feed always reads the ones beyond. */
+    private static final int MAX_TRACKED_PARTITIONS = 1024;
 
     private final String appId;
     private final String catalogTopic;
@@ -82,6 +86,11 @@ public final class Materializer {
     private final AtomicLong skippedRecords = new AtomicLong();
     private final AtomicLong appliedBatches = new AtomicLong();
     private volatile ChangeHub hub;
+    /**
+     * Per view change topic, per partition: {@link System#nanoTime} of the last hand-over that was taken there; 0
+     * once one was refused or lost, so the Kafka feed reads that partition again (see {@link #handedOverWithin}).
+     */
+    private final ConcurrentHashMap<String, AtomicLongArray> handedOver = new ConcurrentHashMap<>();
 
     /** Pending markers per view partition, applier thread only. */
     private final Map<PendingKey, ArrayDeque<PendingMarker>> pending = new HashMap<>();
@@ -223,9 +232,11 @@ public final class Materializer {
                 ViewState v = pass.views.get(c.view());
                 if (v == null || !v.entry.topic().equals(c.topic()) || c.partition() >= v.partitionCount()
                         || pass.meta(v, c.partition()).nextOffset() < c.expectFrom()) {
+                    markHandedOver(c.topic(), c.partition(), 0);
                     continue;
                 }
                 taken++;
+                markHandedOver(c.topic(), c.partition(), System.nanoTime());
                 for (CommittedPartition.Change ch : c.changes()) {
                     applyChange(pass, new FeedRecord(c.topic(), c.partition(), ch.offset(), ch.key(), ch.value(),
                             ch.keyValues(), ch.event()), wb);
@@ -240,6 +251,37 @@ public final class Materializer {
             }
         }
         return taken;
+    }
+
+    /**
+     * Whether a hand-over was taken for this change topic partition within the last {@code windowMs}, and none
+     * refused or lost since: while that holds, the transactions of the partition reach this server directly and
+     * its Kafka feed need not fetch them.
+     */
+    public boolean handedOverWithin(String topic, int partition, long windowMs) {
+        AtomicLongArray at = handedOver.get(topic);
+        if (at == null || partition >= at.length()) {
+            return false;
+        }
+        long last = at.get(partition);
+        return last != 0 && System.nanoTime() - last <= windowMs * 1_000_000L;
+    }
+
+    /**
+     * Hand-overs that will never be applied (dropped before the applier took them, or failed): their partitions
+     * go back to the Kafka feed at once.
+     */
+    public void handoffsLost(List<CommittedPartition> lost) {
+        for (CommittedPartition c : lost) {
+            markHandedOver(c.topic(), c.partition(), 0);
+        }
+    }
+
+    private void markHandedOver(String topic, int partition, long nanos) {
+        if (partition >= MAX_TRACKED_PARTITIONS) {
+            return;
+        }
+        handedOver.computeIfAbsent(topic, t -> new AtomicLongArray(MAX_TRACKED_PARTITIONS)).set(partition, nanos);
     }
 
     /** Writes the pass's partition metas and offsets with its changes, then makes it visible to readers. */

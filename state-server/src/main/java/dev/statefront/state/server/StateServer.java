@@ -128,12 +128,22 @@ public final class StateServer implements AutoCloseable {
         }
         if (!handoffs.offer(committed)) {
             handoffsDropped.incrementAndGet();
+            materializer.handoffsLost(committed);
         }
     }
 
     /** View partitions of handed-over transactions applied directly (each transaction counts its partitions). */
     public long handoffPartitionsApplied() {
         return handoffPartitionsApplied.get();
+    }
+
+    /**
+     * Records the Kafka feed read from view change topics; what was handed over (see {@link #handOff}) is not
+     * fetched from them again. 0 for an embedded server.
+     */
+    public long feedViewRecordsRead() {
+        KafkaFeedLoop l = loop;
+        return l == null ? 0 : l.viewRecordsRead();
     }
 
     /** Committed transactions handed over but dropped because the applier was behind. */
@@ -144,6 +154,7 @@ public final class StateServer implements AutoCloseable {
     private void runHandoffs() {
         List<List<CommittedPartition>> taken = new ArrayList<>();
         while (state.get().compareTo(ServerState.STOPPING) < 0) {
+            List<CommittedPartition> all = new ArrayList<>();
             try {
                 List<CommittedPartition> first = handoffs.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -151,7 +162,6 @@ public final class StateServer implements AutoCloseable {
                 }
                 taken.add(first);
                 handoffs.drainTo(taken);
-                List<CommittedPartition> all = new ArrayList<>();
                 taken.forEach(all::addAll);
                 taken.clear();
                 handoffPartitionsApplied.addAndGet(materializer.applyCommitted(all));
@@ -159,6 +169,7 @@ public final class StateServer implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 // the Kafka feed applies the same changes from the change topics
+                materializer.handoffsLost(all);
                 LOG.warn("state server of app '{}' could not apply a handed-over commit: {}", config.appId(),
                         e.toString());
             }

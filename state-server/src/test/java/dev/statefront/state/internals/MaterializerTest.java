@@ -2,7 +2,9 @@ package dev.statefront.state.internals;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statefront.core.CatalogEntry;
 import dev.statefront.core.ChangeEvent;
@@ -101,7 +103,10 @@ class MaterializerTest {
             // the first transaction of a processor that found the topic at offset 0: taken
             CommittedPartition.Change one = change(0, 1, false);
             CommittedPartition.Change two = change(1, 2, false);
+            assertFalse(m.handedOverWithin(VIEW.topic(), 0, 60_000), "nothing handed over yet: the feed reads");
             assertEquals(1, m.applyCommitted(List.of(committed(0, 2, 5, one, two))));
+            assertTrue(m.handedOverWithin(VIEW.topic(), 0, 60_000), "taken: the feed may stop fetching it");
+            assertFalse(m.handedOverWithin(VIEW.topic(), 1, 60_000), "only the partition taken");
             assertArrayEquals(new Object[] {1L}, get(m, 1));
             assertEquals(2, rows(m));
             assertEquals(2, m.nextOffset("v", 0));
@@ -117,6 +122,7 @@ class MaterializerTest {
             CommittedPartition.Change del = change(4, 1, true);
             CommittedPartition.Change four = change(6, 4, false);
             assertEquals(0, m.applyCommitted(List.of(committed(6, 7, 9, four))));
+            assertFalse(m.handedOverWithin(VIEW.topic(), 0, 60_000), "refused: the feed must fetch it again");
             assertNull(get(m, 4));
             assertEquals(3, m.nextOffset("v", 0));
 
@@ -125,6 +131,9 @@ class MaterializerTest {
             assertNull(get(m, 1));
             assertEquals(2, rows(m));
             assertEquals(1, m.applyCommitted(List.of(committed(6, 7, 9, four))));
+            assertTrue(m.handedOverWithin(VIEW.topic(), 0, 60_000));
+            m.handoffsLost(List.of(committed(7, 8, 10, change(7, 6, false))));
+            assertFalse(m.handedOverWithin(VIEW.topic(), 0, 60_000), "a lost hand-over: the feed must fetch it");
             assertArrayEquals(new Object[] {4L}, get(m, 4));
             assertEquals(3, rows(m));
             assertEquals(Position.of("s", 0, 9), m.describe("v", ReadOptions.NOW).position());
