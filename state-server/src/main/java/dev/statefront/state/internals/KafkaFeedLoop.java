@@ -39,10 +39,12 @@ public final class KafkaFeedLoop implements Runnable {
     private static final Duration LOOKUP = Duration.ofSeconds(2);
     private static final long LOOKUP_INTERVAL_MS = 1000;
     /**
-     * A view partition whose transactions a processor in this process handed over within this time is not fetched
-     * (the processor also hands over its idle progress commits, every {@code processor.progress.interval.ms}).
+     * A view partition whose transactions a processor in this process handed over within this time is not fetched.
+     * Under a backlog a transaction takes a few seconds; idle, the processor still hands over its progress commits
+     * every {@code processor.progress.interval.ms}. A partition the processor stops committing (it stopped, or the
+     * partition moved to another instance) is fetched again at most this long after its last hand-over.
      */
-    static final long HANDED_OVER_WINDOW_MS = 2000;
+    static final long HANDED_OVER_WINDOW_MS = 10_000;
 
     private final Materializer materializer;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -235,8 +237,8 @@ public final class KafkaFeedLoop implements Runnable {
     /**
      * Stops fetching the view partitions whose transactions arrive by hand-over (a processor in this process
      * commits them), so the change topic is neither fetched nor parsed twice; fetches again, from the applied
-     * offset ({@link #skipApplied}), as soon as a hand-over there is refused, lost, or has not come for
-     * {@link #HANDED_OVER_WINDOW_MS} (the processor stopped, or gave the partition to another instance).
+     * offset ({@link #skipApplied}), as soon as a hand-over there is refused or lost, or none has come for
+     * {@link #HANDED_OVER_WINDOW_MS}.
      */
     private void pauseHandedOver() {
         List<TopicPartition> pause = new ArrayList<>();
