@@ -3,6 +3,7 @@ package dev.statefront.core;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.List;
@@ -72,10 +73,58 @@ public final class ChangeEventCodec {
         this.valueSchemaJson = embedSchema ? envelopeSchema(appId + "." + view) : null;
     }
 
+    /**
+     * A generator kept per thread and codec, writing one record after another into the same buffer: a processor
+     * encodes a key and a value for every changed group, and creating a generator for each costs more than
+     * writing the few fields.
+     */
+    private static final class Output {
+        final ByteArrayBuilder out = new ByteArrayBuilder(512);
+        final JsonGenerator g;
+
+        Output() {
+            try {
+                g = FACTORY.createGenerator(out);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a JSON generator", e);
+            }
+            g.setRootValueSeparator(null); // records are written one after another, nothing between them
+        }
+
+        /** The bytes written since the last call. */
+        byte[] take() throws IOException {
+            g.flush();
+            byte[] bytes = out.toByteArray();
+            out.reset();
+            return bytes;
+        }
+    }
+
+    private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(Output::new);
+
+    /**
+     * Writes one record with this thread's generator; a write that fails leaves the generator mid-record, so
+     * it is dropped.
+     */
+    private byte[] write(String what, String view, JsonWrite write) {
+        Output o = outputs.get();
+        try {
+            write.to(o.g);
+            return o.take();
+        } catch (IOException | RuntimeException e) {
+            outputs.remove();
+            throw new IllegalStateException("cannot encode " + what + view, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface JsonWrite {
+        void to(JsonGenerator g) throws IOException;
+    }
+
     /** The record key for a view key. */
     public byte[] encodeKey(Object[] key) {
-        var out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(64);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        return write("key", "", g -> {
             if (keySchemaJson != null) {
                 g.writeStartObject();
                 g.writeFieldName("schema");
@@ -86,10 +135,7 @@ public final class ChangeEventCodec {
             } else {
                 keyFormat.write(g, key);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode key", e);
-        }
-        return out.toByteArray();
+        });
     }
 
     /**
@@ -110,8 +156,7 @@ public final class ChangeEventCodec {
 
     /** The record value of a change. */
     public byte[] encodeValue(ChangeEvent e) {
-        var out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        return write("change of view ", e.view(), g -> {
             if (valueSchemaJson != null) {
                 g.writeStartObject();
                 g.writeFieldName("schema");
@@ -139,10 +184,7 @@ public final class ChangeEventCodec {
             if (valueSchemaJson != null) {
                 g.writeEndObject();
             }
-        } catch (IOException ex) {
-            throw new IllegalStateException("cannot encode change of view " + e.view(), ex);
-        }
-        return out.toByteArray();
+        });
     }
 
     /**
