@@ -24,10 +24,25 @@ public final class JsonRowFormat {
     private final List<Column> columns;
     private final Map<String, Integer> exact = new HashMap<>();
     private final Map<String, Integer> folded = new HashMap<>();
+    /** Per column: whether its value is built; a string of an unread VARCHAR column is skipped unbuilt. */
+    private final boolean[] read;
 
     /** A format for rows of these columns. */
     public JsonRowFormat(List<Column> columns) {
+        this(columns, null);
+    }
+
+    /**
+     * A format for rows of these columns that builds only the values of the {@code read} ones (all if null):
+     * {@link #read(byte[])} leaves a string of any other VARCHAR column NULL without building it. Every value is
+     * still checked against its column, so a record is rejected for the same reasons either way.
+     */
+    public JsonRowFormat(List<Column> columns, java.util.BitSet read) {
         this.columns = List.copyOf(columns);
+        this.read = new boolean[this.columns.size()];
+        for (int i = 0; i < this.read.length; i++) {
+            this.read[i] = read == null || read.get(i);
+        }
         for (int i = 0; i < this.columns.size(); i++) {
             exact.put(this.columns.get(i).name(), i);
             folded.putIfAbsent(this.columns.get(i).name().toLowerCase(Locale.ROOT), i);
@@ -102,6 +117,13 @@ public final class JsonRowFormat {
                 continue;
             }
             matched[i] = how;
+            if (!read[i] && t == JsonToken.VALUE_STRING && columns.get(i).type().kind() == ColumnType.Kind.VARCHAR) {
+                row[i] = null; // any string fits a VARCHAR: nothing to check, nothing to build
+                if (errors != null) {
+                    errors[i] = null;
+                }
+                continue;
+            }
             try {
                 row[i] = value(p, t, columns.get(i));
                 if (errors != null) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -133,14 +134,18 @@ public final class ProcessorThread implements Runnable {
                            AtomicBoolean running, ProcessorMetrics metrics, Clock clock, CommitListener listener) {
         this.config = config;
         this.listener = listener;
+        Map<String, BitSet> columnsRead = new HashMap<>();
         for (ViewRuntime v : views) {
             viewsBySourceTopic.computeIfAbsent(v.sourceTopic(), t -> new ArrayList<>()).add(v);
             sourcesByTopic.put(v.sourceTopic(), v.plan().source());
-            decodersByTopic.computeIfAbsent(v.sourceTopic(), t -> new SourceDecoder(v.plan().source()));
+            columnsRead.computeIfAbsent(v.sourceTopic(), t -> new BitSet()).or(v.plan().sourceColumnsRead());
             if (v.repartitionTopic() != null) {
                 viewsByRepartitionTopic.put(v.repartitionTopic(), v);
             }
         }
+        // one decoder per source topic, building the columns any of its views reads
+        columnsRead.forEach((topic, read) -> decodersByTopic.put(topic, new SourceDecoder(sourcesByTopic.get(topic),
+                read)));
         this.transactionalId = transactionalId;
         this.tasksDir = config.stateDir().resolve("tasks");
         this.running = running;

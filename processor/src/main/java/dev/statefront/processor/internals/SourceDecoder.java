@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -61,11 +62,19 @@ final class SourceDecoder {
     }
 
     SourceDecoder(SourceDefinition source) {
+        this(source, null);
+    }
+
+    /**
+     * A decoder that may leave the values of columns outside {@code read} NULL (null: builds every column). Only
+     * a JSON stream's rows do so: a table keeps each key's whole row to retract it later.
+     */
+    SourceDecoder(SourceDefinition source, BitSet read) {
         this.source = source;
         this.columns = source.columns();
         this.keyIndexes = source.schema().keyIndexes();
         this.debezium = SourceDefinition.DEBEZIUM_JSON.equals(source.format());
-        this.rowFormat = new JsonRowFormat(columns);
+        this.rowFormat = new JsonRowFormat(columns, source.table() ? null : read);
     }
 
     /**

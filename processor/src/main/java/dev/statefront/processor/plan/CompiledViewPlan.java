@@ -3,6 +3,7 @@ package dev.statefront.processor.plan;
 import dev.statefront.core.Column;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.Schema;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,6 +22,7 @@ public final class CompiledViewPlan implements ViewPlan {
     private final List<ColumnType> keyTypes;
     private final AggregatePart aggregate;
     private final Evaluator[] projection;
+    private final BitSet sourceColumnsRead;
 
     /**
      * The aggregating half of a plan.
@@ -57,12 +59,14 @@ public final class CompiledViewPlan implements ViewPlan {
      * @param key the view key (aggregating: GROUP BY values) over the source row, in key order; not null
      * @param aggregate the aggregating half, or null for a non-aggregating view
      * @param projection non-aggregating views: the view columns over the source row; null otherwise
+     * @param sourceColumnsRead the source columns the evaluators read (see {@link ViewPlan#sourceColumnsRead}); null
+     *                          for all of them
      * @throws IllegalArgumentException if exactly one of aggregate and projection is not given, or the key does
      *                                  not match the schema's key
      */
     public CompiledViewPlan(String name, String sql, SourceDefinition source, Schema schema, boolean copartitioned,
                             List<Evaluator> where, List<Evaluator> key, AggregatePart aggregate,
-                            List<Evaluator> projection) {
+                            List<Evaluator> projection, BitSet sourceColumnsRead) {
         this.name = Objects.requireNonNull(name, "name");
         this.sql = Objects.requireNonNull(sql, "sql");
         this.source = Objects.requireNonNull(source, "source");
@@ -80,6 +84,12 @@ public final class CompiledViewPlan implements ViewPlan {
         }
         this.aggregate = aggregate;
         this.projection = projection == null ? null : projection.toArray(new Evaluator[0]);
+        this.sourceColumnsRead = sourceColumnsRead == null ? null : (BitSet) sourceColumnsRead.clone();
+    }
+
+    @Override
+    public BitSet sourceColumnsRead() {
+        return sourceColumnsRead == null ? ViewPlan.super.sourceColumnsRead() : (BitSet) sourceColumnsRead.clone();
     }
 
     @Override

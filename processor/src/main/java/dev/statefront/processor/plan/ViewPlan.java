@@ -3,6 +3,7 @@ package dev.statefront.processor.plan;
 import dev.statefront.core.Column;
 import dev.statefront.core.ColumnType;
 import dev.statefront.core.Schema;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -22,6 +23,16 @@ public interface ViewPlan {
 
     /** The one source the view reads. */
     SourceDefinition source();
+
+    /**
+     * The columns of the source row (by index) this view reads; a decoder may leave the others null. All of them
+     * unless a plan knows better.
+     */
+    default BitSet sourceColumnsRead() {
+        BitSet all = new BitSet();
+        all.set(0, source().columns().size());
+        return all;
+    }
 
     /** The view's columns, in SELECT order, with the view key (GROUP BY columns, or the source key). */
     Schema schema();

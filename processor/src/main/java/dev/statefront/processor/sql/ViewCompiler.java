@@ -11,6 +11,7 @@ import dev.statefront.processor.plan.Expressions;
 import dev.statefront.processor.plan.SourceDefinition;
 import dev.statefront.processor.sql.DdlParser.ViewStatement;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.core.Aggregate;
@@ -53,6 +55,7 @@ import org.apache.calcite.tools.Frameworks;
 import org.apache.calcite.tools.Planner;
 import org.apache.calcite.tools.RelConversionException;
 import org.apache.calcite.tools.ValidationException;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * Plans one {@code CREATE MATERIALIZED VIEW}: Calcite parses, validates and converts the query to relational
@@ -358,7 +361,7 @@ final class ViewCompiler {
             boolean copartitioned = sourceKey.length == 1 && source.plainKeyed()
                     && source.columns().get(sourceKey[0]).type().kind() == ColumnType.Kind.VARCHAR;
             return new CompiledViewPlan(viewName, sql, source, schema(columns, keyNames), copartitioned,
-                    out.conditions(), key, null, out.fields());
+                    out.conditions(), key, null, out.fields(), sourceColumnsRead(top, source));
         }
 
         if (aggregate.getGroupType() != Aggregate.Group.SIMPLE) {
@@ -413,7 +416,53 @@ final class ViewCompiler {
         CompiledViewPlan.AggregatePart part =
                 new CompiledViewPlan.AggregatePart(inputs, calls, out.conditions(), out.fields());
         return new CompiledViewPlan(viewName, sql, source, schema(columns, keyNames), copartitioned,
-                in.conditions(), key, part, null);
+                in.conditions(), key, part, null, sourceColumnsRead(top, source));
+    }
+
+    /**
+     * The source columns a view reads: what its Project/Filter/Aggregate chain refers to, the source key (a
+     * non-aggregating view's key) and the event-time column. A decoder need not build the others.
+     */
+    static BitSet sourceColumnsRead(RelNode top, SourceDefinition source) {
+        BitSet read = fieldsRead(top, ImmutableBitSet.range(top.getRowType().getFieldCount()), source).toBitSet();
+        for (int k : source.schema().keyIndexes()) {
+            read.set(k);
+        }
+        for (int i = 0; i < source.columns().size(); i++) {
+            if (source.columns().get(i).name().equals(source.timestampColumn())) {
+                read.set(i);
+            }
+        }
+        return read;
+    }
+
+    /** The input fields of {@code node}'s chain down to the scan that its {@code needed} output fields read. */
+    private static ImmutableBitSet fieldsRead(RelNode node, ImmutableBitSet needed, SourceDefinition source) {
+        if (node instanceof TableScan) {
+            return needed;
+        }
+        if (node instanceof Filter filter) {
+            return fieldsRead(filter.getInput(), needed.union(RelOptUtil.InputFinder.bits(filter.getCondition())),
+                    source);
+        }
+        if (node instanceof Project project) {
+            ImmutableBitSet.Builder in = ImmutableBitSet.builder();
+            for (int i : needed) {
+                in.addAll(RelOptUtil.InputFinder.bits(project.getProjects().get(i)));
+            }
+            return fieldsRead(project.getInput(), in.build(), source);
+        }
+        if (node instanceof Aggregate aggregate) {
+            ImmutableBitSet.Builder in = ImmutableBitSet.builder().addAll(aggregate.getGroupSet());
+            for (org.apache.calcite.rel.core.AggregateCall call : aggregate.getAggCallList()) {
+                in.addAll(call.getArgList());
+                if (call.filterArg >= 0) {
+                    in.set(call.filterArg);
+                }
+            }
+            return fieldsRead(aggregate.getInput(), in.build(), source);
+        }
+        return ImmutableBitSet.range(source.columns().size()); // not expected: build() accepts only the above
     }
 
     /** Output names of unaliased column references as the source declares them, not as the query spells them. */

@@ -50,6 +50,30 @@ class SqlPlannerTest {
         assertFalse(orders.sql().endsWith(";"));
     }
 
+    /** Columns by name, for {@link ViewPlan#sourceColumnsRead()}. */
+    private static List<String> read(ViewPlan view) {
+        return view.sourceColumnsRead().stream().mapToObj(i -> view.source().columns().get(i).name()).toList();
+    }
+
+    @Test
+    void shouldKnowWhichSourceColumnsAViewReads() {
+        List<ViewPlan> views = SqlPlanner.plan(SCRIPT).views();
+        // customer_stats: key, aggregate arguments, WHERE, plus the event-time column; not order_id nor region
+        assertEquals(List.of("customer_id", "amount_cents", "status", "ts"), read(views.get(0)));
+        // region_status: GROUP BY columns and AVG's argument, plus the source key and event time
+        assertEquals(List.of("customer_id", "region", "amount_cents", "status", "ts"), read(views.get(1)));
+        ViewPlan projection = SqlPlanner.plan(ORDERS + """
+                CREATE MATERIALIZED VIEW big AS SELECT customer_id, UPPER(region) AS r FROM orders
+                  WHERE amount_cents > 100;
+                """).views().get(0);
+        assertEquals(List.of("customer_id", "region", "amount_cents", "ts"), read(projection));
+        ViewPlan filtered = SqlPlanner.plan(ORDERS + """
+                CREATE MATERIALIZED VIEW placed AS SELECT customer_id, COUNT(*) FILTER (WHERE order_id <> '') AS n
+                  FROM orders GROUP BY customer_id;
+                """).views().get(0);
+        assertEquals(List.of("order_id", "customer_id", "ts"), read(filtered));
+    }
+
     @Test
     void shouldPlanCustomerStatsKeyedByCustomerAndCopartitioned() {
         ViewPlan view = SqlPlanner.plan(SCRIPT).views().get(0);
