@@ -63,30 +63,52 @@ public final class ProcessorTopics {
         props.putAll(config.kafkaOverrides());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
+            // two rounds of one describe and one create each: the sources' partition counts size everything else
+            Map<String, NewTopic> first = new LinkedHashMap<>();
+            for (SourceDefinition s : program.sources()) {
+                want(first, s.topic(), config.topicPartitions(), Map.of());
+            }
+            want(first, Topics.catalog(config.appId()), 1, compacted());
+            want(first, Topics.progress(config.appId()), 1, compacted());
+            want(first, Topics.deadLetter(config.appId()), config.topicPartitions(), Map.of());
+            Map<String, Integer> counts = ensureAll(admin, first);
             Map<String, Integer> sourcePartitions = new HashMap<>();
             for (SourceDefinition s : program.sources()) {
-                sourcePartitions.put(s.name(), ensure(admin, s.topic(), config.topicPartitions(), Map.of()));
+                sourcePartitions.put(s.name(), counts.get(s.topic()));
             }
-            ensure(admin, Topics.catalog(config.appId()), 1, compacted());
-            ensure(admin, Topics.progress(config.appId()), 1, compacted());
-            ensure(admin, Topics.deadLetter(config.appId()), config.topicPartitions(), Map.of());
+
+            Map<String, NewTopic> second = new LinkedHashMap<>();
+            Map<String, String> neededBy = new HashMap<>();
             for (SourceDefinition s : program.sources()) {
                 boolean read = program.views().stream().anyMatch(v -> v.source().name().equals(s.name()));
                 if (s.table() && read) {
-                    ensureExactly(admin, TablePartitionState.changelogTopic(config.appId(), s.name()),
-                            sourcePartitions.get(s.name()), compacted(), s.name());
+                    String changelog = TablePartitionState.changelogTopic(config.appId(), s.name());
+                    want(second, changelog, sourcePartitions.get(s.name()), compacted());
+                    neededBy.put(changelog, s.name());
                 }
             }
             Map<String, ViewRuntime> views = new LinkedHashMap<>();
             for (ViewPlan plan : program.views()) {
                 ViewRuntime v = ViewRuntime.of(config.appId(), plan, sourcePartitions.get(plan.source().name()),
                         config.changeSchemas());
-                ensureExactly(admin, v.changeTopic(), v.partitions(), compacted(), plan.name());
-                ensureExactly(admin, v.changelogTopic(), v.partitions(), compacted(), plan.name());
+                want(second, v.changeTopic(), v.partitions(), compacted());
+                want(second, v.changelogTopic(), v.partitions(), compacted());
+                neededBy.put(v.changeTopic(), plan.name());
+                neededBy.put(v.changelogTopic(), plan.name());
                 if (v.repartitionTopic() != null) {
-                    ensureExactly(admin, v.repartitionTopic(), v.partitions(), Map.of(), plan.name());
+                    want(second, v.repartitionTopic(), v.partitions(), Map.of());
+                    neededBy.put(v.repartitionTopic(), plan.name());
                 }
                 views.put(plan.name(), v);
+            }
+            counts = ensureAll(admin, second);
+            for (NewTopic t : second.values()) {
+                int actual = counts.get(t.name());
+                if (actual != t.numPartitions()) {
+                    throw new ProcessorException("topic '" + t.name() + "' of '" + neededBy.get(t.name()) + "' has "
+                            + actual + " partitions but the source has " + t.numPartitions()
+                            + "; delete the topic or use another app.id");
+                }
             }
             checkAndPublishCatalog(program, sourcePartitions, views);
             return views;
@@ -103,32 +125,50 @@ public final class ProcessorTopics {
         return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     }
 
-    /** Returns the partition count of the topic, creating it with {@code partitions} if absent. */
-    private int ensure(Admin admin, String topic, int partitions, Map<String, String> configs)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        Optional<TopicDescription> d = describe(admin, topic);
-        if (d.isPresent()) {
-            return d.get().partitions().size();
-        }
-        try {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, config.replicationFactor()).configs(configs)))
-                    .all().get(TIMEOUT_S, TimeUnit.SECONDS);
-            LOG.info("created topic {} with {} partitions", topic, partitions);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
-        }
-        return describe(admin, topic).map(t -> t.partitions().size()).orElse(partitions);
+    private void want(Map<String, NewTopic> wanted, String topic, int partitions, Map<String, String> configs) {
+        wanted.putIfAbsent(topic, new NewTopic(topic, partitions, config.replicationFactor()).configs(configs));
     }
 
-    private void ensureExactly(Admin admin, String topic, int partitions, Map<String, String> configs, String view)
+    /**
+     * The partition count of every wanted topic, creating the absent ones as wanted: one describe for all, then one
+     * create for the missing (a topic another instance creates meanwhile is described again).
+     */
+    private static Map<String, Integer> ensureAll(Admin admin, Map<String, NewTopic> wanted)
             throws InterruptedException, ExecutionException, TimeoutException {
-        int actual = ensure(admin, topic, partitions, configs);
-        if (actual != partitions) {
-            throw new ProcessorException("topic '" + topic + "' of '" + view + "' has " + actual
-                    + " partitions but the source has " + partitions + "; delete the topic or use another app.id");
+        Map<String, Integer> counts = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return counts;
         }
+        List<NewTopic> missing = new ArrayList<>();
+        var described = admin.describeTopics(wanted.keySet()).topicNameValues();
+        for (NewTopic t : wanted.values()) {
+            try {
+                counts.put(t.name(), described.get(t.name()).get(TIMEOUT_S, TimeUnit.SECONDS).partitions().size());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                missing.add(t);
+            }
+        }
+        if (missing.isEmpty()) {
+            return counts;
+        }
+        var created = admin.createTopics(missing).values();
+        for (NewTopic t : missing) {
+            try {
+                created.get(t.name()).get(TIMEOUT_S, TimeUnit.SECONDS);
+                LOG.info("created topic {} with {} partitions", t.name(), t.numPartitions());
+                counts.put(t.name(), t.numPartitions());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+                counts.put(t.name(), describe(admin, t.name()).map(d -> d.partitions().size())
+                        .orElse(t.numPartitions()));
+            }
+        }
+        return counts;
     }
 
     private static Optional<TopicDescription> describe(Admin admin, String topic)
