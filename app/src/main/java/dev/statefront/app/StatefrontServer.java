@@ -25,6 +25,7 @@ import dev.statefront.ingest.cdc.CdcServer;
 import dev.statefront.gateway.GatewayServer;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
+import dev.statefront.processor.plan.Program;
 import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.sink.PostgresSink;
@@ -57,6 +58,8 @@ public final class StatefrontServer implements AutoCloseable {
     private final Deque<Component> started = new ArrayDeque<>();
 
     private volatile String bootstrapServers;
+    /** The SQL, planned once at start for the roles that run it. */
+    private volatile Program program;
     private volatile EmbeddedKafka embeddedKafka;
     private volatile GatewayServer gateway;
     private volatile ReplicaServer replicaServer;
@@ -98,8 +101,9 @@ public final class StatefrontServer implements AutoCloseable {
         CompletableFuture<Void> gatewayStarted = CompletableFuture.completedFuture(null);
         try {
             if (roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)) {
-                // bad SQL is the most common start-up mistake: say so before starting anything
-                step("processor", () -> dev.statefront.processor.sql.SqlPlanner.plan(sqlScript));
+                // bad SQL is the most common start-up mistake: say so before starting anything; planned once, for
+                // every role that needs it
+                step("processor", () -> program = dev.statefront.processor.sql.SqlPlanner.plan(sqlScript));
             }
             if (config.embeddedKafka()) {
                 step("embedded Kafka", () -> {
@@ -159,7 +163,7 @@ public final class StatefrontServer implements AutoCloseable {
                 // before the processor: the capture creates its tables' topics (compacted, keyed by primary key)
                 CdcServer cdc = new CdcServer(new CdcConfig(bootstrapServers, config.appId(), config.topicPartitions(),
                         config.topicReplicationFactor(), config.kafkaOverrides()),
-                        CdcTables.of(dev.statefront.processor.sql.SqlPlanner.plan(sqlScript)));
+                        CdcTables.of(program));
                 step("ingest (PostgreSQL change data capture)", () -> {
                     register("ingest", cdc::close);
                     cdc.start();
@@ -169,7 +173,7 @@ public final class StatefrontServer implements AutoCloseable {
                 ProcessorServer p = new ProcessorServer(new ProcessorConfig(bootstrapServers, config.appId(),
                         config.stateDir().resolve("processor"), sqlScript, config.topicPartitions(),
                         config.topicReplicationFactor(), config.processorProgressIntervalMs(),
-                        config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads()));
+                        config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads()), program);
                 if (stateServer != null && config.processorLocalHandoff()) {
                     // same process: committed changes reach the state server without the change topics' round trip
                     p.onCommitted(stateServer::handOff);
@@ -181,7 +185,8 @@ public final class StatefrontServer implements AutoCloseable {
             }
             awaitStep(gatewayStarted);
             if (roles.contains(Role.SINK)) {
-                for (PostgresSink sink : PostgresSinks.of(dev.statefront.processor.sql.SqlPlanner.plan(sqlScript),
+                for (PostgresSink sink : PostgresSinks.of(program != null ? program
+                        : dev.statefront.processor.sql.SqlPlanner.plan(sqlScript),
                         bootstrapServers, config.appId(), config.consumerOverrides())) {
                     step("sink '" + sink.config().name() + "'", () -> {
                         register("sink " + sink.config().name(), sink::close);

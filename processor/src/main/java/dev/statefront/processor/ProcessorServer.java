@@ -38,7 +38,16 @@ public final class ProcessorServer implements AutoCloseable {
     private volatile CommitListener commitListener;
 
     public ProcessorServer(ProcessorConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A processor running {@code program}, already planned from {@code config.sqlScript()} (a caller that plans the
+     * SQL for other roles too need not have it planned twice); null plans it at {@link #start()}.
+     */
+    public ProcessorServer(ProcessorConfig config, Program program) {
         this.config = config;
+        this.program = program;
     }
 
     /**
@@ -64,7 +73,9 @@ public final class ProcessorServer implements AutoCloseable {
             throw new IllegalStateException("processor cannot start from state " + state.get());
         }
         try {
-            program = SqlPlanner.plan(config.sqlScript());
+            if (program == null) {
+                program = SqlPlanner.plan(config.sqlScript());
+            }
             var views = new ProcessorTopics(config).prepare(program);
             running.set(true);
             String instance = instanceId();
@@ -87,7 +98,7 @@ public final class ProcessorServer implements AutoCloseable {
         }
     }
 
-    /** The planned program; null before {@link #start()}. */
+    /** The planned program; null before {@link #start()} unless it was given. */
     public Program program() {
         return program;
     }
