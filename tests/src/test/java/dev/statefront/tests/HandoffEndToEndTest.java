@@ -4,18 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statefront.core.Position;
+import dev.statefront.state.server.ChangeSubscription;
 import dev.statefront.state.server.ReadOptions;
 import dev.statefront.state.server.ReadResult;
 import dev.statefront.state.server.ReadStatus;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.server.StateServerConfig;
+import dev.statefront.state.server.SubscribeRequest;
+import dev.statefront.state.server.SubscriptionEvent;
 import dev.statefront.state.server.ViewRow;
 import dev.statefront.testkit.Oracle;
 import dev.statefront.tests.support.Pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The processor hands each committed transaction to the state server of its process (as {@code statefront run}
  * does), on a real broker and RocksDB: the view matches an oracle computed from the same orders after a backlog
  * and after live orders, the hand-over path was really taken (and the change topic was not fetched a second time
- * meanwhile), and a state server restarted on the same store that
+ * meanwhile, while change subscribers still got every change), and a state server restarted on the same store that
  * reads only the change topics finds every row once (what was handed over was stored with its offsets, so nothing
  * is applied twice or skipped).
  */
@@ -47,11 +52,27 @@ class HandoffEndToEndTest {
             pipeline.produce(100, 5_000, 200, null);
             assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
             long readBefore = server.feedViewRecordsRead();
+            Set<String> placedBy = new HashSet<>();
             int liveOrders = 0;
-            for (int round = 1; round < 4; round++) {
-                pipeline.produce(100 + round, 5_000, 200, null);
-                liveOrders += 200;
-                assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+            try (ChangeSubscription changes = server.subscribe(SubscribeRequest.now("customer_stats")).value()) {
+                for (int round = 1; round < 4; round++) {
+                    pipeline.produce(100 + round, 5_000, 200, (order, orders) -> {
+                        if (order.status().equals("placed")) {
+                            placedBy.add(order.customerId());
+                        }
+                    });
+                    liveOrders += 200;
+                    assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+                }
+                // change subscribers (SSE, gRPC Subscribe, MCP) get what was handed over: every customer with a
+                // placed live order, and no one else
+                Set<String> changed = new HashSet<>();
+                SubscriptionEvent e;
+                while ((e = changes.poll(Duration.ofSeconds(2))) != null) {
+                    assertEquals(SubscriptionEvent.Type.CHANGE, e.type(), String.valueOf(e.end()));
+                    changed.add((String) e.key()[0]);
+                }
+                assertEquals(placedBy, changed);
             }
             assertTrue(server.handoffPartitionsApplied() > afterBacklog, "live transactions were handed over");
             // while the processor hands its commits over, the feed does not fetch the change topic too (it would
