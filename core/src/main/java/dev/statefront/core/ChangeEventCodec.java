@@ -3,6 +3,7 @@ package dev.statefront.core;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -179,7 +180,7 @@ public final class ChangeEventCodec {
             g.writeStringField("op", e.op().code());
             g.writeNumberField("ts_ms", e.tsMs());
             g.writeFieldName("source");
-            g.writeRawValue(sourceJson(e));
+            g.writeRawValue(source(e));
             g.writeEndObject();
             if (valueSchemaJson != null) {
                 g.writeEndObject();
@@ -336,7 +337,7 @@ public final class ChangeEventCodec {
      * The envelope's {@code source} block. The changes of one transaction and view partition share it, so the last
      * one written is kept (an immutable holder: codecs are shared between processing threads).
      */
-    private String sourceJson(ChangeEvent e) {
+    private SerializedString source(ChangeEvent e) {
         SourceBlock last = lastSource;
         if (last != null && last.position == e.position() && last.tsMs == e.tsMs() && last.partition == e.partition()
                 && last.view.equals(e.view())) {
@@ -367,11 +368,12 @@ public final class ChangeEventCodec {
         } catch (IOException ex) {
             throw new IllegalStateException("cannot encode the source of a change of view " + e.view(), ex);
         }
-        String json = out.toString();
+        // kept encoded: every change of the same flush writes these bytes as they are
+        SerializedString json = new SerializedString(out.toString());
         lastSource = new SourceBlock(e.position(), e.tsMs(), e.view(), e.partition(), json);
         return json;
     }
 
-    private record SourceBlock(Position position, long tsMs, String view, int partition, String json) {
+    private record SourceBlock(Position position, long tsMs, String view, int partition, SerializedString json) {
     }
 }

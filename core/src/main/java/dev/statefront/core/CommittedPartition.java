@@ -1,5 +1,6 @@
 package dev.statefront.core;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,7 +26,7 @@ public record CommittedPartition(String view, String topic, int partition, long 
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(marker, "marker");
-        changes = java.util.Collections.unmodifiableList(changes); // built once per commit by its writer
+        changes = Collections.unmodifiableList(changes); // built once per commit by its writer
     }
 
     /**

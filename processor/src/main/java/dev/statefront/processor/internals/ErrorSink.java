@@ -2,12 +2,13 @@ package dev.statefront.processor.internals;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.Callback;
 
 /** Collects the first asynchronous send failure of a transaction, so the transaction can be aborted. */
 final class ErrorSink {
+    private static final LongConsumer IGNORE_OFFSET = offset -> { };
     private final AtomicReference<Exception> first = new AtomicReference<>();
-    private static final java.util.function.LongConsumer IGNORE_OFFSET = offset -> { };
     private final Callback plain = (md, e) -> {
         if (e != null) {
             first.compareAndSet(null, e);
@@ -28,7 +29,7 @@ final class ErrorSink {
      * A callback that records failures, raises {@code nextOffset} past the written record and tells
      * {@code written} the record's offset.
      */
-    Callback tracking(AtomicLong nextOffset, java.util.function.LongConsumer written) {
+    Callback tracking(AtomicLong nextOffset, LongConsumer written) {
         return (md, e) -> {
             if (e != null) {
                 first.compareAndSet(null, e);

@@ -62,7 +62,6 @@ public final class KafkaFeedLoop implements Runnable {
      * their transaction is read, so a reader never sees half of what one transaction changed.
      */
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
-    private final Set<TopicPartition> paused = new HashSet<>();
     private volatile long viewRecordsRead;
     private boolean restoring = true;
     private boolean catalogLookedUp;
@@ -192,8 +191,7 @@ public final class KafkaFeedLoop implements Runnable {
             }
         }
         materializer.apply(batch);
-        skipApplied();
-        pauseHandedOver();
+        followHandOvers();
         boolean newViews = false;
         for (CatalogEntry v : materializer.viewEntries()) {
             if (knownViewTopics.add(v.topic())) {
@@ -209,11 +207,17 @@ public final class KafkaFeedLoop implements Runnable {
     }
 
     /**
-     * Moves past what was applied without this loop: the transactions a processor in the same process handed to
-     * {@link Materializer#applyCommitted} directly. Held records they covered are dropped, and the consumer seeks
-     * to the applied offset so the change topic is not read twice.
+     * Follows what a processor in the same process handed to {@link Materializer#applyCommitted} directly. Per view
+     * partition: held records those transactions covered are dropped and the consumer seeks past what was applied,
+     * so nothing is read twice; and while its transactions arrive that way, the partition is paused, so the change
+     * topic is not even fetched. It is fetched again, from the applied offset, as soon as a hand-over there is
+     * refused or lost, or none has come for {@link #HANDED_OVER_WINDOW_MS}. A partition with held records of an
+     * unfinished transaction is never paused.
      */
-    private void skipApplied() {
+    private void followHandOvers() {
+        Set<TopicPartition> paused = consumer.paused();
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
         for (TopicPartition tp : assigned) {
             if (!knownViewTopics.contains(tp.topic())) {
                 continue;
@@ -222,36 +226,19 @@ public final class KafkaFeedLoop implements Runnable {
             List<ConsumerRecord<byte[], byte[]>> waiting = held.get(tp);
             if (waiting != null) {
                 waiting.removeIf(r -> r.offset() < applied);
-                if (!waiting.isEmpty()) {
-                    continue;
+                if (waiting.isEmpty()) {
+                    held.remove(tp);
                 }
-                held.remove(tp);
             }
-            if (applied > consumer.position(tp)) {
+            if (!held.containsKey(tp) && applied > consumer.position(tp)) {
                 consumer.seek(tp, applied);
                 lastPositions.put(tp, applied);
             }
-        }
-    }
-
-    /**
-     * Stops fetching the view partitions whose transactions arrive by hand-over (a processor in this process
-     * commits them), so the change topic is neither fetched nor parsed twice; fetches again, from the applied
-     * offset ({@link #skipApplied}), as soon as a hand-over there is refused or lost, or none has come for
-     * {@link #HANDED_OVER_WINDOW_MS}.
-     */
-    private void pauseHandedOver() {
-        List<TopicPartition> pause = new ArrayList<>();
-        List<TopicPartition> resume = new ArrayList<>();
-        for (TopicPartition tp : assigned) {
-            if (!knownViewTopics.contains(tp.topic())) {
-                continue;
-            }
             boolean handedOver = !held.containsKey(tp)
                     && materializer.handedOverWithin(tp.topic(), tp.partition(), HANDED_OVER_WINDOW_MS);
-            if (handedOver && paused.add(tp)) {
+            if (handedOver && !paused.contains(tp)) {
                 pause.add(tp);
-            } else if (!handedOver && paused.remove(tp)) {
+            } else if (!handedOver && paused.contains(tp)) {
                 resume.add(tp);
             }
         }
@@ -323,9 +310,6 @@ public final class KafkaFeedLoop implements Runnable {
         waitingTopics.removeAll(found);
         assigned.addAll(added.keySet());
         consumer.assign(List.copyOf(assigned));
-        if (!paused.isEmpty()) {
-            consumer.pause(List.copyOf(paused)); // kept by assign(), said again to be sure
-        }
         added.forEach((tp, offset) -> {
             consumer.seek(tp, offset);
             lastPositions.put(tp, offset);

@@ -43,8 +43,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -65,8 +63,6 @@ public final class Materializer {
     private static final byte[] PARTITION_PREFIX = "p\0".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CATALOG_OFFSET_KEY = "o\0catalog".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PROGRESS_OFFSET_KEY = "o\0progress".getBytes(StandardCharsets.UTF_8);
-    /** Partitions of a view whose hand-overs are tracked; the feed always reads the ones beyond. */
-    private static final int MAX_TRACKED_PARTITIONS = 1024;
 
     private final String appId;
     private final String catalogTopic;
@@ -86,11 +82,6 @@ public final class Materializer {
     private final AtomicLong skippedRecords = new AtomicLong();
     private final AtomicLong appliedBatches = new AtomicLong();
     private volatile ChangeHub hub;
-    /**
-     * Per view change topic, per partition: {@link System#nanoTime} of the last hand-over that was taken there; 0
-     * once one was refused or lost, so the Kafka feed reads that partition again (see {@link #handedOverWithin}).
-     */
-    private final ConcurrentHashMap<String, AtomicLongArray> handedOver = new ConcurrentHashMap<>();
 
     /** Pending markers per view partition, applier thread only. */
     private final Map<PendingKey, ArrayDeque<PendingMarker>> pending = new HashMap<>();
@@ -230,13 +221,15 @@ public final class Materializer {
         try (StoreBatch wb = store.newBatch()) {
             for (CommittedPartition c : committed) {
                 ViewState v = pass.views.get(c.view());
-                if (v == null || !v.entry.topic().equals(c.topic()) || c.partition() >= v.partitionCount()
-                        || pass.meta(v, c.partition()).nextOffset() < c.expectFrom()) {
-                    markHandedOver(c.topic(), c.partition(), 0);
+                if (v == null || !v.entry.topic().equals(c.topic()) || c.partition() >= v.partitionCount()) {
+                    continue; // a view this server does not know (yet): its feed reads it
+                }
+                if (pass.meta(v, c.partition()).nextOffset() < c.expectFrom()) {
+                    v.handedOverAt.set(c.partition(), 0); // something before it is missing: the feed must read it
                     continue;
                 }
                 taken++;
-                markHandedOver(c.topic(), c.partition(), System.nanoTime());
+                v.handedOverAt.set(c.partition(), System.nanoTime());
                 for (CommittedPartition.Change ch : c.changes()) {
                     applyChange(pass, new FeedRecord(c.topic(), c.partition(), ch.offset(), ch.key(), ch.value(),
                             ch.keyValues(), ch.event()), wb);
@@ -259,11 +252,11 @@ public final class Materializer {
      * its Kafka feed need not fetch them.
      */
     public boolean handedOverWithin(String topic, int partition, long windowMs) {
-        AtomicLongArray at = handedOver.get(topic);
-        if (at == null || partition >= at.length()) {
+        ViewState v = viewsByTopic.get(topic);
+        if (v == null || partition >= v.partitionCount()) {
             return false;
         }
-        long last = at.get(partition);
+        long last = v.handedOverAt.get(partition);
         return last != 0 && System.nanoTime() - last <= windowMs * 1_000_000L;
     }
 
@@ -273,15 +266,11 @@ public final class Materializer {
      */
     public void handoffsLost(List<CommittedPartition> lost) {
         for (CommittedPartition c : lost) {
-            markHandedOver(c.topic(), c.partition(), 0);
+            ViewState v = viewsByTopic.get(c.topic());
+            if (v != null && c.partition() < v.partitionCount()) {
+                v.handedOverAt.set(c.partition(), 0);
+            }
         }
-    }
-
-    private void markHandedOver(String topic, int partition, long nanos) {
-        if (partition >= MAX_TRACKED_PARTITIONS) {
-            return;
-        }
-        handedOver.computeIfAbsent(topic, t -> new AtomicLongArray(MAX_TRACKED_PARTITIONS)).set(partition, nanos);
     }
 
     /** Writes the pass's partition metas and offsets with its changes, then makes it visible to readers. */
@@ -586,21 +575,16 @@ public final class Materializer {
 
     /** The next change-topic offset to apply for a view partition; 0 if unknown. */
     public long nextOffset(String view, int partition) {
-        ViewState v = views.get(view);
-        if (v == null || partition >= v.partitionCount()) {
-            return 0;
-        }
-        lock.lock();
-        try {
-            return v.partitions[partition].nextOffset();
-        } finally {
-            lock.unlock();
-        }
+        long next = nextOffsetOf(views.get(view), partition);
+        return next < 0 ? 0 : next;
     }
 
     /** The next offset to apply of a view change topic partition, or -1 if no known view has that topic. */
     public long nextOffsetOfTopic(String topic, int partition) {
-        ViewState v = viewsByTopic.get(topic);
+        return nextOffsetOf(viewsByTopic.get(topic), partition);
+    }
+
+    private long nextOffsetOf(ViewState v, int partition) {
         if (v == null || partition >= v.partitionCount()) {
             return -1;
         }
