@@ -19,7 +19,8 @@
 #   SMOKE=1 scripts/bench.sh                           # 200,000 orders, shorter phases
 #   EVENTS=500000 REPEATS=2 SYSTEMS="sut streams-eos" scripts/bench.sh
 #
-# SUT_ARGS adds settings to the Statefront command (e.g. "--set kafka.fetch.max.wait.ms=10").
+# SUT_ARGS adds settings to the Statefront command (e.g. "--set kafka.fetch.max.wait.ms=10"); SUT_CDS=0 launches it
+# without its class-data archive (app/target/statefront.jsa, recorded by the build; the launcher uses it too).
 # EXTRA_SQL appends statements to the Statefront SQL (more views beside customer_stats).
 # Every knob of the shared bench's run-peer.sh works (EVENTS, REPEATS, SYSTEMS, LOOKUP_THREADS, ...); SUT_HEAP sets
 # Statefront's heap (default 2g, like the peers' PEER_HEAP). The shared bench is copied to BENCH_WORK (default
@@ -100,6 +101,16 @@ else
   (cd "$ROOT" && ./mvnw -q -B -Dmaven.test.skip=true package -pl app -am >&2)
 fi
 JAR="$(ls "$ROOT"/app/target/statefront-app-*.jar | head -1)"
+# Statefront starts as the launcher starts it: with the class-data archive the build recorded next to the jar (see
+# the statefront launcher). SUT_CDS=0 launches without it.
+SUT_CDS_OPTS=""
+ARCHIVE="$ROOT/app/target/statefront.jsa"
+if [ "${SUT_CDS:-1}" != 0 ] && [ -f "$ARCHIVE" ] && [ ! "$JAR" -nt "$ARCHIVE" ] \
+   && [ -z "$(find "$ROOT/app/target/lib" -name '*.jar' -newer "$ARCHIVE" -print -quit)" ]; then
+  SUT_CDS_OPTS="-XX:SharedArchiveFile='$ARCHIVE'"
+elif [ "${SUT_CDS:-1}" != 0 ]; then
+  echo "[bench] no up-to-date class-data archive at $ARCHIVE: Statefront starts without it" >&2
+fi
 
 # The bench's workload: orders keyed by customer_id, and the view it checks.
 cat > "$WORK/customer_stats.sql" <<'SQL'
@@ -127,7 +138,7 @@ export SUT_BASE="http://127.0.0.1:${SUT_PORT:-18090}"
 export SUT_GRPC_PORT="${SUT_GRPC_PORT:-$(free_port $(( ${SUT_PORT:-18090} + 1 )))}"
 export SUT_POINT_PATH='/v1/views/customer_stats/rows/{key}'
 export SUT_SCAN_PATH='/v1/views/customer_stats/rows?from={from}&limit={limit}'
-export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP -XX:+UseG1GC ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
+export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP -XX:+UseG1GC $SUT_CDS_OPTS ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
   --sql '$WORK/customer_stats.sql' --set kafka.bootstrap.servers=\$BENCH_BOOTSTRAP --set app.id=bench\$id \
   --set data.dir='$WORK/sut-data'/\$id --set rest.host=127.0.0.1 --set rest.port=${SUT_PORT:-18090} \
   --set grpc.port=$SUT_GRPC_PORT ${SUT_ARGS:-}"

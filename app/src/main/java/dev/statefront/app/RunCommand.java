@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -68,11 +69,20 @@ final class RunCommand implements Callable<Integer> {
             description = "A setting; repeatable; overrides the config file and STATEFRONT_* variables.")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--stop-after", paramLabel = "SECONDS",
+            description = "Stop by itself after this many seconds, as Ctrl-C would (smoke runs; the build uses it to"
+                    + " record the class-data archive of a demo run).")
+    Long stopAfterSeconds;
+
     /** The environment settings come from; set by {@link StatefrontMain#commandLine}. */
     Map<String, String> env = Map.of();
 
     @Override
     public Integer call() throws InterruptedException {
+        if (stopAfterSeconds != null && stopAfterSeconds < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--stop-after must be at least 1 second, got " + stopAfterSeconds);
+        }
         boolean demo = views != null && views.demo;
         Path sqlFile = views == null ? null : views.sql;
         StatefrontConfig config = StatefrontConfig.load(configFile, env, sets);
@@ -102,7 +112,12 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         }
         printBanner(spec.commandLine().getOut(), server, config, demo);
-        stopped.await();
+        if (stopAfterSeconds == null) {
+            stopped.await();
+        } else if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {
+            log.info("stopping: --stop-after {} s elapsed", stopAfterSeconds);
+        }
+        // returning ends the process (System.exit in StatefrontMain), which runs the hook that closes the server
         return 0;
     }
 

@@ -53,6 +53,12 @@ class StatefrontMainTest {
     }
 
     @Test
+    void shouldRejectAStopAfterBelowOneSecond() {
+        assertEquals(StatefrontMain.EXIT_USAGE, execute(Map.of(), "run", "--demo", "--stop-after", "0"));
+        assertTrue(err.toString().contains("--stop-after must be at least 1 second, got 0"), err.toString());
+    }
+
+    @Test
     void shouldRejectDemoAndSqlTogether() {
         assertEquals(StatefrontMain.EXIT_USAGE, execute(Map.of(), "run", "--demo", "--sql", "views.sql"));
         assertTrue(err.toString().contains("mutually exclusive"), err.toString());

@@ -45,7 +45,7 @@ public final class StatefrontConfig extends AbstractConfig {
     /** Prefix of environment variables read as settings. */
     public static final String ENV_PREFIX = "STATEFRONT_";
     /** Environment variables with {@link #ENV_PREFIX} that are not settings (used by the launcher). */
-    public static final Set<String> RESERVED_ENV = Set.of("STATEFRONT_JAVA_OPTS", "STATEFRONT_HOME");
+    public static final Set<String> RESERVED_ENV = Set.of("STATEFRONT_JAVA_OPTS", "STATEFRONT_CDS", "STATEFRONT_HOME");
     /** Prefix of Kafka client settings passed through to Statefront's clients. */
     public static final String KAFKA_PREFIX = "kafka.";
 

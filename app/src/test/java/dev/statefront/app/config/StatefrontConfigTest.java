@@ -76,7 +76,7 @@ class StatefrontConfigTest {
             assertEquals(key, StatefrontConfig.envToKey(StatefrontConfig.keyToEnv(key)), key);
         }
         StatefrontConfig c = load(null, Map.of("STATEFRONT_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
-                "PATH", "/usr/bin", "STATEFRONT_JAVA_OPTS", "-Xmx1g"));
+                "PATH", "/usr/bin", "STATEFRONT_JAVA_OPTS", "-Xmx1g", "STATEFRONT_CDS", "0"));
         assertEquals("kafka:9092", c.bootstrapServers());
         assertFalse(c.embeddedKafka());
     }
