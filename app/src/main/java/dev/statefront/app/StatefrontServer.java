@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -19,10 +20,12 @@ import dev.statefront.app.demo.DemoTopics;
 import dev.statefront.app.demo.DemoWorkload;
 import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.app.kafka.EmbeddedKafkaException;
+import dev.statefront.core.CommittedPartition;
 import dev.statefront.gateway.GatewayConfig;
 import dev.statefront.ingest.cdc.CdcConfig;
 import dev.statefront.ingest.cdc.CdcServer;
 import dev.statefront.gateway.GatewayServer;
+import dev.statefront.processor.CommitListener;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.processor.plan.Program;
@@ -176,7 +179,7 @@ public final class StatefrontServer implements AutoCloseable {
                         config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads()), program);
                 if (stateServer != null && config.processorLocalHandoff()) {
                     // same process: committed changes reach the state server without the change topics' round trip
-                    p.onCommitted(stateServer::handOff);
+                    p.onCommitted(handOffTo(stateServer));
                 }
                 step("processor", () -> {
                     register("processor", p::close);
@@ -355,5 +358,23 @@ public final class StatefrontServer implements AutoCloseable {
         public StartupException(String message, Throwable cause) {
             super(message, cause);
         }
+    }
+
+    /**
+     * The commit listener that hands a processor's commits, and the view partitions it stops writing, to the state
+     * server of the same process.
+     */
+    public static CommitListener handOffTo(StateServer server) {
+        return new CommitListener() {
+            @Override
+            public void committed(List<CommittedPartition> partitions) {
+                server.handOff(partitions);
+            }
+
+            @Override
+            public void released(String changeTopic, int partition) {
+                server.handBack(changeTopic, partition);
+            }
+        };
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.statefront.core.Position;
+import dev.statefront.processor.ProcessorConfig;
+import dev.statefront.processor.ProcessorServer;
 import dev.statefront.state.server.ChangeSubscription;
 import dev.statefront.state.server.ReadOptions;
 import dev.statefront.state.server.ReadResult;
@@ -28,9 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The processor hands each committed transaction to the state server of its process (as {@code statefront run}
  * does), on a real broker and RocksDB: the view matches an oracle computed from the same orders after a backlog
  * and after live orders, the hand-over path was really taken (and the change topic was not fetched a second time
- * meanwhile, while change subscribers still got every change), and a state server restarted on the same store that
- * reads only the change topics finds every row once (what was handed over was stored with its offsets, so nothing
- * is applied twice or skipped).
+ * meanwhile, while change subscribers still got every change), a processor that stops hands its partitions back
+ * at once (the feed fetches them again and follows their next writer), and a state server restarted on the same
+ * store that reads only the change topics finds every row once (what was handed over was stored with its offsets,
+ * so nothing is applied twice or skipped).
  */
 class HandoffEndToEndTest {
     private static final String SQL = dev.statefront.tests.support.Orders.DEMO_SQL;
@@ -81,6 +84,23 @@ class HandoffEndToEndTest {
             assertTrue(readLive < liveOrders / 10, "the feed read " + readLive + " change records of "
                     + liveOrders + " live orders that were handed over");
 
+            // The processor stops: it hands its view partitions back, so the feed fetches them again at once rather
+            // than after its 10 s quiet window, and follows their next writer through the change topic (here the
+            // same processor restarted without the hand-over, as if the partitions had moved to another process).
+            // (the demo SQL's two views, customer_stats and region_status, of 4 partitions each)
+            awaitPaused(server, 8, Duration.ofSeconds(30), "while its commits are handed over, every view partition");
+            pipeline.processor().close();
+            awaitPaused(server, 0, Duration.ofSeconds(5), "once the processor handed its partitions back, none");
+            try (ProcessorServer elsewhere = new ProcessorServer(new ProcessorConfig(
+                    pipeline.kafka().bootstrapServers(), "statefront", dir.resolve("processor"), SQL, 4, (short) 1,
+                    200, Map.of(), false))) {
+                elsewhere.start();
+                long appliedBefore = server.handoffPartitionsApplied();
+                pipeline.produce(300, 5_000, 200, null);
+                assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+                assertEquals(appliedBefore, server.handoffPartitionsApplied(), "nothing handed over any more");
+            }
+
             Path replica = server.config().stateDir();
             server.close();
             try (StateServer reread = new StateServer(new StateServerConfig(pipeline.kafka().bootstrapServers(),
@@ -90,6 +110,16 @@ class HandoffEndToEndTest {
                 assertMatchesOracle(reread, pipeline.produced(), pipeline.oracle());
             }
         }
+    }
+
+    /** Waits until the feed pauses exactly {@code expected} view partitions, failing after {@code within}. */
+    private static void awaitPaused(StateServer server, int expected, Duration within, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (server.feedPausedViewPartitions() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(expected, server.feedPausedViewPartitions(), what + " paused within " + within);
     }
 
     private static long number(Object value) {

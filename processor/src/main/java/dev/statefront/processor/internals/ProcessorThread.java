@@ -409,6 +409,18 @@ public final class ProcessorThread implements Runnable {
         producer = producers[current];
     }
 
+    /** Tells the listener the task's view partition is no longer written here (after its last hand-over). */
+    private void released(ViewPartitionTask t) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.released(t.view().changeTopic(), t.partition());
+        } catch (RuntimeException e) {
+            LOG.warn("the commit listener failed; its readers notice the release later: {}", e.toString());
+        }
+    }
+
     private void handOff(List<CommittedPartition> committed) {
         try {
             listener.committed(committed);
@@ -688,6 +700,7 @@ public final class ProcessorThread implements Runnable {
                 markerAsOf.remove(id);
                 if (t != null) {
                     closeQuietly(t, clean);
+                    released(t);
                 }
             }
         }
@@ -704,6 +717,7 @@ public final class ProcessorThread implements Runnable {
     private void closeAll(boolean clean) {
         for (ViewPartitionTask t : tasks.values()) {
             closeQuietly(t, clean);
+            released(t);
         }
         tasks.clear();
         for (TablePartitionState t : tables.values()) {

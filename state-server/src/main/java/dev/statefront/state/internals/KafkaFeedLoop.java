@@ -41,8 +41,9 @@ public final class KafkaFeedLoop implements Runnable {
     /**
      * A view partition whose transactions a processor in this process handed over within this time is not fetched.
      * Under a backlog a transaction takes a few seconds; idle, the processor still hands over its progress commits
-     * every {@code processor.progress.interval.ms}. A partition the processor stops committing (it stopped, or the
-     * partition moved to another instance) is fetched again at most this long after its last hand-over.
+     * every {@code processor.progress.interval.ms}. A partition the processor stops writing (it stopped, or the
+     * partition moved to another instance) is handed back at once ({@link Materializer#handedBack}); this window
+     * only bounds how long a processor that stops without saying so (say, a full hand-over queue) keeps it paused.
      */
     static final long HANDED_OVER_WINDOW_MS = 10_000;
 
@@ -63,6 +64,7 @@ public final class KafkaFeedLoop implements Runnable {
      */
     private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> held = new HashMap<>();
     private volatile long viewRecordsRead;
+    private volatile int pausedViewPartitions;
     private boolean restoring = true;
     private boolean catalogLookedUp;
     private long lastLookupMs;
@@ -248,6 +250,12 @@ public final class KafkaFeedLoop implements Runnable {
         if (!resume.isEmpty()) {
             consumer.resume(resume);
         }
+        pausedViewPartitions = paused.size() + pause.size() - resume.size();
+    }
+
+    /** View change partitions not fetched now, because a processor in this process hands their commits over. */
+    public int pausedViewPartitions() {
+        return pausedViewPartitions;
     }
 
     /** Records read from view change topics so far (what the processor handed over is not read). */

@@ -273,6 +273,17 @@ public final class Materializer {
         }
     }
 
+    /**
+     * The local processor stopped writing a view partition: its commits there, if any, come through the Kafka feed
+     * from now on, so the feed fetches it again at once.
+     */
+    public void handedBack(String topic, int partition) {
+        ViewState v = viewsByTopic.get(topic);
+        if (v != null && partition >= 0 && partition < v.partitionCount()) {
+            v.handedOverAt.set(partition, 0);
+        }
+    }
+
     /** Writes the pass's partition metas and offsets with its changes, then makes it visible to readers. */
     private void finish(Pass pass, StoreBatch wb, long resume) {
         for (Map.Entry<ViewState, PartitionMeta[]> w : pass.work.entrySet()) {

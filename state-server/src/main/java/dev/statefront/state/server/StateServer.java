@@ -52,7 +52,8 @@ public final class StateServer implements AutoCloseable {
     private volatile Thread handoffThread;
     private volatile Throwable failure;
     /** Transactions a processor in this process committed, waiting to be applied (see {@link #handOff}). */
-    private final BlockingQueue<List<CommittedPartition>> handoffs = new ArrayBlockingQueue<>(HANDOFF_QUEUE);
+    /** Hand-overs in the order the processor told them: a committed transaction, or a released partition. */
+    private final BlockingQueue<HandOff> handoffs = new ArrayBlockingQueue<>(HANDOFF_QUEUE);
     private final AtomicLong handoffsDropped = new AtomicLong();
     private final AtomicLong handoffPartitionsApplied = new AtomicLong();
 
@@ -126,10 +127,26 @@ public final class StateServer implements AutoCloseable {
         if (handoffThread == null || s.compareTo(ServerState.STOPPING) >= 0 || committed.isEmpty()) {
             return;
         }
-        if (!handoffs.offer(committed)) {
+        if (!handoffs.offer(new HandOff(committed, null, -1))) {
             handoffsDropped.incrementAndGet();
             materializer.handoffsLost(committed);
         }
+    }
+
+    /**
+     * The processor of this process stopped writing a view partition (revoked, lost, or stopped): once the
+     * hand-overs before this one are applied, the Kafka feed fetches the partition again at once, for the commits
+     * of its next owner, instead of after {@code KafkaFeedLoop}'s quiet window. Returns at once.
+     *
+     * @param changeTopic the view's change topic
+     * @param partition the partition of it
+     */
+    public void handBack(String changeTopic, int partition) {
+        if (handoffThread == null || state.get().compareTo(ServerState.STOPPING) >= 0) {
+            return;
+        }
+        // a full queue leaves the partition to the quiet window (the commits queued before would cover it again)
+        handoffs.offer(new HandOff(null, changeTopic, partition));
     }
 
     /** View partitions of handed-over transactions applied directly (each transaction counts its partitions). */
@@ -146,34 +163,68 @@ public final class StateServer implements AutoCloseable {
         return l == null ? 0 : l.viewRecordsRead();
     }
 
+    /**
+     * View change partitions the Kafka feed does not fetch now, because the processor of this process hands their
+     * commits over; 0 for an embedded server.
+     */
+    public int feedPausedViewPartitions() {
+        KafkaFeedLoop l = loop;
+        return l == null ? 0 : l.pausedViewPartitions();
+    }
+
     /** Committed transactions handed over but dropped because the applier was behind. */
     public long handoffsDropped() {
         return handoffsDropped.get();
     }
 
     private void runHandoffs() {
-        List<List<CommittedPartition>> taken = new ArrayList<>();
+        List<HandOff> taken = new ArrayList<>();
+        List<CommittedPartition> all = new ArrayList<>();
         while (state.get().compareTo(ServerState.STOPPING) < 0) {
-            List<CommittedPartition> all = new ArrayList<>();
             try {
-                List<CommittedPartition> first = handoffs.poll(200, TimeUnit.MILLISECONDS);
+                HandOff first = handoffs.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 taken.add(first);
                 handoffs.drainTo(taken);
-                taken.forEach(all::addAll);
-                taken.clear();
-                handoffPartitionsApplied.addAndGet(materializer.applyCommitted(all));
+                // consecutive commits are applied together; a release after the commits before it
+                for (HandOff h : taken) {
+                    if (h.committed() != null) {
+                        all.addAll(h.committed());
+                    } else {
+                        applyHandedOver(all);
+                        materializer.handedBack(h.releasedTopic(), h.releasedPartition());
+                    }
+                }
+                applyHandedOver(all);
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                // the Kafka feed applies the same changes from the change topics
-                materializer.handoffsLost(all);
-                LOG.warn("state server of app '{}' could not apply a handed-over commit: {}", config.appId(),
-                        e.toString());
+            } finally {
+                taken.clear();
             }
         }
+    }
+
+    /** Applies (and empties) {@code committed}; what fails goes back to the Kafka feed. */
+    private void applyHandedOver(List<CommittedPartition> committed) {
+        if (committed.isEmpty()) {
+            return;
+        }
+        try {
+            handoffPartitionsApplied.addAndGet(materializer.applyCommitted(committed));
+        } catch (RuntimeException e) {
+            // the Kafka feed applies the same changes from the change topics
+            materializer.handoffsLost(committed);
+            LOG.warn("state server of app '{}' could not apply a handed-over commit: {}", config.appId(),
+                    e.toString());
+        } finally {
+            committed.clear();
+        }
+    }
+
+    /** One hand-over: a committed transaction's partitions, or else one released view partition. */
+    private record HandOff(List<CommittedPartition> committed, String releasedTopic, int releasedPartition) {
     }
 
     /**

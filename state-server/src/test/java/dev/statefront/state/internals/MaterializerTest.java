@@ -95,6 +95,27 @@ class MaterializerTest {
     }
 
     @Test
+    void shouldGiveAPartitionHandedBackToTheFeedAtOnce() {
+        try (StateStore store = StateStore.open(dir)) {
+            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
+            m.apply(new FeedBatch().add(Topics.catalog(APP), 0, 0, "view:v".getBytes(StandardCharsets.UTF_8),
+                    VIEW.toJson()));
+            assertEquals(1, m.applyCommitted(List.of(committed(0, 1, 5, change(0, 1, false)))));
+            assertTrue(m.handedOverWithin(VIEW.topic(), 0, 60_000), "taken: the feed may stop fetching it");
+            m.handedBack(VIEW.topic(), 1);
+            m.handedBack(VIEW.topic(), 99);
+            m.handedBack("no-such-topic", 0);
+            assertTrue(m.handedOverWithin(VIEW.topic(), 0, 60_000), "other partitions and views: nothing changes");
+            m.handedBack(VIEW.topic(), 0);
+            assertFalse(m.handedOverWithin(VIEW.topic(), 0, 60_000), "handed back: the feed must fetch it");
+            assertArrayEquals(new Object[] {1L}, get(m, 1), "what was handed over stays applied");
+            // the processor takes the partition again: its next commit covers it again
+            assertEquals(1, m.applyCommitted(List.of(committed(1, 2, 6, change(1, 2, false)))));
+            assertTrue(m.handedOverWithin(VIEW.topic(), 0, 60_000));
+        }
+    }
+
+    @Test
     void shouldApplyHandedOverCommitsOnlyWhenNothingBeforeThemIsMissingAndNeverTwice() {
         try (StateStore store = StateStore.open(dir)) {
             Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));

@@ -1,5 +1,6 @@
 package dev.statefront.tests.support;
 
+import dev.statefront.app.StatefrontServer;
 import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.core.Position;
 import dev.statefront.gateway.GatewayConfig;
@@ -79,7 +80,7 @@ public final class Pipeline implements AutoCloseable {
         stateServer = new StateServer(new StateServerConfig(bootstrap, "statefront", dir.resolve("replica"), Map.of(),
                 Duration.ofSeconds(5)));
         if (handoff) {
-            processor.onCommitted(stateServer::handOff);
+            processor.onCommitted(StatefrontServer.handOffTo(stateServer));
         }
         processor.start();
         stateServer.start();
