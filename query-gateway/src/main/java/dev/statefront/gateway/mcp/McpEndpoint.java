@@ -24,7 +24,13 @@ import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -35,6 +41,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +77,13 @@ public final class McpEndpoint implements AutoCloseable {
     /** Registered views by name, with their catalog entries (to notice changed definitions). */
     private final Map<String, CatalogEntry> views = new ConcurrentHashMap<>();
     private final Map<String, RowWatcher> watchers = new ConcurrentHashMap<>();
+    /** The servlet mapped at {@value #PATH}: the transport, after starting the row watchers on first use. */
+    private final HttpServlet servlet;
+    /**
+     * Whether any MCP request arrived yet. Only then are the views' changes followed for resource updates: the SDK
+     * keeps its subscriptions to itself, and a gateway no agent talks to need not read every change of every view.
+     */
+    private volatile boolean clientSeen;
     private volatile boolean closed;
 
     /**
@@ -109,11 +123,49 @@ public final class McpEndpoint implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.servlet = new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public void init(ServletConfig config) throws ServletException {
+                super.init(config);
+                transport.init(config);
+            }
+
+            @Override
+            protected void service(HttpServletRequest req, HttpServletResponse resp)
+                    throws ServletException, IOException {
+                requestArrived();
+                transport.service((ServletRequest) req, (ServletResponse) resp); // its public entry point
+            }
+
+            @Override
+            public void destroy() {
+                transport.destroy();
+                super.destroy();
+            }
+        };
     }
 
     /** The servlet to map at {@value #PATH} (async supported). */
     public HttpServlet servlet() {
-        return transport;
+        return servlet;
+    }
+
+    /**
+     * An MCP request arrived: from the first one on, the views' changes are followed for resource updates. The
+     * watchers start before that request is answered, so no subscription it leads to can miss a change.
+     */
+    void requestArrived() {
+        if (!clientSeen) {
+            clientSeen = true;
+            refreshQuietly();
+        }
+    }
+
+    /** The views whose changes are followed for resource updates (none before the first MCP request). */
+    Set<String> watchedViews() {
+        return Set.copyOf(watchers.keySet());
     }
 
     /** Reads the views and starts following their changes. */
@@ -121,8 +173,11 @@ public final class McpEndpoint implements AutoCloseable {
         refresher.scheduleWithFixedDelay(this::refreshQuietly, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Re-reads the views now; tools, resources and watchers follow; for tests and start-up. */
-    public void refresh() {
+    /**
+     * Re-reads the views now; tools, resources and (once an MCP request arrived) watchers follow; for tests and
+     * start-up.
+     */
+    public synchronized void refresh() {
         if (!queries.serving() || closed) {
             return;
         }
@@ -144,7 +199,7 @@ public final class McpEndpoint implements AutoCloseable {
                 changed = true;
             }
         }
-        if (changes != null) {
+        if (changes != null && clientSeen) {
             for (CatalogEntry e : views.values()) {
                 if (!watchers.containsKey(e.name())) {
                     RowWatcher w = new RowWatcher(e);

@@ -16,6 +16,8 @@ import dev.statefront.core.Schema;
 import dev.statefront.core.Topics;
 import dev.statefront.gateway.GatewayConfig;
 import dev.statefront.gateway.GatewayServer;
+import dev.statefront.gateway.changes.ChangeSource;
+import dev.statefront.gateway.query.ViewQueries;
 import dev.statefront.gateway.routing.LocalStateReplica;
 import dev.statefront.gateway.routing.PartitionRouter;
 import dev.statefront.ingest.ProduceResult;
@@ -34,6 +36,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +120,20 @@ class McpEndpointTest {
         while (client.listTools().tools().stream().noneMatch(t -> t.name().equals(name))) {
             assertTrue(System.currentTimeMillis() < deadline, name + " did not appear");
             Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void shouldFollowViewChangesOnlyOnceAnMcpRequestArrived() {
+        try (McpEndpoint endpoint = new McpEndpoint(new ViewQueries(new PartitionRouter(
+                List.of(new LocalStateReplica(state))), Duration.ofSeconds(2)), ChangeSource.of(state))) {
+            endpoint.refresh();
+            assertEquals(Set.of(), endpoint.watchedViews(), "no agent yet: no view's changes are read");
+            endpoint.requestArrived();
+            Set<String> watched = endpoint.watchedViews();
+            assertTrue(watched.contains("notes"), "the first request starts following them: " + watched);
+            endpoint.refresh();
+            assertEquals(watched, endpoint.watchedViews(), "once per view");
         }
     }
 
