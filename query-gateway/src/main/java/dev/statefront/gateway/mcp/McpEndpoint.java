@@ -84,6 +84,8 @@ public final class McpEndpoint implements AutoCloseable {
      * keeps its subscriptions to itself, and a gateway no agent talks to need not read every change of every view.
      */
     private volatile boolean clientSeen;
+    /** Set once the first request's refresh has started the watchers. */
+    private volatile boolean watchersStarted;
     private volatile boolean closed;
 
     /**
@@ -157,9 +159,14 @@ public final class McpEndpoint implements AutoCloseable {
      * watchers start before that request is answered, so no subscription it leads to can miss a change.
      */
     void requestArrived() {
-        if (!clientSeen) {
-            clientSeen = true;
-            refreshQuietly();
+        if (!watchersStarted) {
+            synchronized (this) { // the lock refresh() holds: concurrent first requests wait for the watchers
+                if (!watchersStarted) {
+                    clientSeen = true;
+                    refreshQuietly();
+                    watchersStarted = true;
+                }
+            }
         }
     }
 
