@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +25,8 @@ public final class JsonRowFormat {
     private final List<Column> columns;
     private final Map<String, Integer> exact = new HashMap<>();
     private final Map<String, Integer> folded = new HashMap<>();
-    /** Per column: whether its value is built; a string of an unread VARCHAR column is skipped unbuilt. */
-    private final boolean[] read;
+    /** Per column: an unread VARCHAR column, whose strings are skipped unbuilt (any string fits it). */
+    private final boolean[] skipStrings;
 
     /** A format for rows of these columns. */
     public JsonRowFormat(List<Column> columns) {
@@ -37,13 +38,12 @@ public final class JsonRowFormat {
      * {@link #read(byte[])} leaves a string of any other VARCHAR column NULL without building it. Every value is
      * still checked against its column, so a record is rejected for the same reasons either way.
      */
-    public JsonRowFormat(List<Column> columns, java.util.BitSet read) {
+    public JsonRowFormat(List<Column> columns, BitSet read) {
         this.columns = List.copyOf(columns);
-        this.read = new boolean[this.columns.size()];
-        for (int i = 0; i < this.read.length; i++) {
-            this.read[i] = read == null || read.get(i);
-        }
+        this.skipStrings = new boolean[this.columns.size()];
         for (int i = 0; i < this.columns.size(); i++) {
+            skipStrings[i] = read != null && !read.get(i)
+                    && this.columns.get(i).type().kind() == ColumnType.Kind.VARCHAR;
             exact.put(this.columns.get(i).name(), i);
             folded.putIfAbsent(this.columns.get(i).name().toLowerCase(Locale.ROOT), i);
         }
@@ -117,8 +117,8 @@ public final class JsonRowFormat {
                 continue;
             }
             matched[i] = how;
-            if (!read[i] && t == JsonToken.VALUE_STRING && columns.get(i).type().kind() == ColumnType.Kind.VARCHAR) {
-                row[i] = null; // any string fits a VARCHAR: nothing to check, nothing to build
+            if (skipStrings[i] && t == JsonToken.VALUE_STRING) {
+                row[i] = null; // nothing to check, nothing to build
                 if (errors != null) {
                     errors[i] = null;
                 }

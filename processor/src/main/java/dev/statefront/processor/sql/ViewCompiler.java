@@ -428,10 +428,9 @@ final class ViewCompiler {
         for (int k : source.schema().keyIndexes()) {
             read.set(k);
         }
-        for (int i = 0; i < source.columns().size(); i++) {
-            if (source.columns().get(i).name().equals(source.timestampColumn())) {
-                read.set(i);
-            }
+        int timestamp = source.timestampColumn() == null ? -1 : source.schema().indexOf(source.timestampColumn());
+        if (timestamp >= 0) {
+            read.set(timestamp);
         }
         return read;
     }
@@ -454,6 +453,7 @@ final class ViewCompiler {
         }
         if (node instanceof Aggregate aggregate) {
             ImmutableBitSet.Builder in = ImmutableBitSet.builder().addAll(aggregate.getGroupSet());
+            // Calcite's call; the plan's own AggregateCall is imported under the simple name
             for (org.apache.calcite.rel.core.AggregateCall call : aggregate.getAggCallList()) {
                 in.addAll(call.getArgList());
                 if (call.filterArg >= 0) {

@@ -213,8 +213,8 @@ public final class KafkaFeedLoop implements Runnable {
      * partition: held records those transactions covered are dropped and the consumer seeks past what was applied,
      * so nothing is read twice; and while its transactions arrive that way, the partition is paused, so the change
      * topic is not even fetched. It is fetched again, from the applied offset, as soon as a hand-over there is
-     * refused or lost, or none has come for {@link #HANDED_OVER_WINDOW_MS}. A partition with held records of an
-     * unfinished transaction is never paused.
+     * refused or lost, the processor hands the partition back, or none has come for {@link #HANDED_OVER_WINDOW_MS}.
+     * A partition with held records of an unfinished transaction is never paused.
      */
     private void followHandOvers() {
         Set<TopicPartition> paused = consumer.paused();

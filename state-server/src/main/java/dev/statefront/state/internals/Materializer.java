@@ -266,10 +266,7 @@ public final class Materializer {
      */
     public void handoffsLost(List<CommittedPartition> lost) {
         for (CommittedPartition c : lost) {
-            ViewState v = viewsByTopic.get(c.topic());
-            if (v != null && c.partition() < v.partitionCount()) {
-                v.handedOverAt.set(c.partition(), 0);
-            }
+            handedBack(c.topic(), c.partition());
         }
     }
 

@@ -51,8 +51,10 @@ public final class StateServer implements AutoCloseable {
     private volatile Thread thread;
     private volatile Thread handoffThread;
     private volatile Throwable failure;
-    /** Transactions a processor in this process committed, waiting to be applied (see {@link #handOff}). */
-    /** Hand-overs in the order the processor told them: a committed transaction, or a released partition. */
+    /**
+     * Hand-overs from a processor in this process, waiting to be applied in the order it told them: committed
+     * transactions ({@link #handOff}) and released partitions ({@link #handBack}).
+     */
     private final BlockingQueue<HandOff> handoffs = new ArrayBlockingQueue<>(HANDOFF_QUEUE);
     private final AtomicLong handoffsDropped = new AtomicLong();
     private final AtomicLong handoffPartitionsApplied = new AtomicLong();

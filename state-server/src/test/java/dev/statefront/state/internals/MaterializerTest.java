@@ -41,9 +41,7 @@ class MaterializerTest {
     void shouldPersistWhereToReReadPendingMarkersFrom() {
         String progress = Topics.progress(APP);
         try (StateStore store = StateStore.open(dir)) {
-            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
-            m.apply(new FeedBatch().add(Topics.catalog(APP), 0, 0, "view:v".getBytes(StandardCharsets.UTF_8),
-                    VIEW.toJson()));
+            Materializer m = knowingView(store);
             assertEquals(1, m.catalogNextOffset());
             ProgressMarker ahead = new ProgressMarker("v", 1, 3, Position.of("s", 1, 9), 5, 5);
             ProgressMarker reached = new ProgressMarker("v", 0, 0, Position.of("s", 0, 1), 5, 5);
@@ -61,6 +59,14 @@ class MaterializerTest {
             assertEquals(3, m.nextOffset("v", 1));
             assertEquals(List.of(VIEW), m.viewEntries());
         }
+    }
+
+    /** A materializer over {@code store} that has read view v from the catalog (catalog offset 0). */
+    private static Materializer knowingView(StateStore store) {
+        Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
+        m.apply(new FeedBatch().add(Topics.catalog(APP), 0, 0, "view:v".getBytes(StandardCharsets.UTF_8),
+                VIEW.toJson()));
+        return m;
     }
 
     /** A change of row {@code id} of view v, partition 0, at {@code offset}: the record bytes and its decoded form. */
@@ -97,9 +103,7 @@ class MaterializerTest {
     @Test
     void shouldGiveAPartitionHandedBackToTheFeedAtOnce() {
         try (StateStore store = StateStore.open(dir)) {
-            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
-            m.apply(new FeedBatch().add(Topics.catalog(APP), 0, 0, "view:v".getBytes(StandardCharsets.UTF_8),
-                    VIEW.toJson()));
+            Materializer m = knowingView(store);
             assertEquals(1, m.applyCommitted(List.of(committed(0, 1, 5, change(0, 1, false)))));
             assertTrue(m.handedOverWithin(VIEW.topic(), 0, 60_000), "taken: the feed may stop fetching it");
             m.handedBack(VIEW.topic(), 1);
@@ -118,9 +122,7 @@ class MaterializerTest {
     @Test
     void shouldApplyHandedOverCommitsOnlyWhenNothingBeforeThemIsMissingAndNeverTwice() {
         try (StateStore store = StateStore.open(dir)) {
-            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
-            m.apply(new FeedBatch().add(Topics.catalog(APP), 0, 0, "view:v".getBytes(StandardCharsets.UTF_8),
-                    VIEW.toJson()));
+            Materializer m = knowingView(store);
             // the first transaction of a processor that found the topic at offset 0: taken
             CommittedPartition.Change one = change(0, 1, false);
             CommittedPartition.Change two = change(1, 2, false);
