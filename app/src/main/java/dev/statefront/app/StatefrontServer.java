@@ -29,6 +29,7 @@ import dev.statefront.processor.CommitListener;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.processor.plan.Program;
+import dev.statefront.processor.sql.SqlPlanner;
 import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.sink.PostgresSink;
@@ -106,7 +107,7 @@ public final class StatefrontServer implements AutoCloseable {
             if (roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)) {
                 // bad SQL is the most common start-up mistake: say so before starting anything; planned once, for
                 // every role that needs it
-                step("processor", () -> program = dev.statefront.processor.sql.SqlPlanner.plan(sqlScript));
+                step("processor", () -> program = SqlPlanner.plan(sqlScript));
             }
             if (config.embeddedKafka()) {
                 step("embedded Kafka", () -> {
@@ -189,7 +190,7 @@ public final class StatefrontServer implements AutoCloseable {
             awaitStep(gatewayStarted);
             if (roles.contains(Role.SINK)) {
                 for (PostgresSink sink : PostgresSinks.of(program != null ? program
-                        : dev.statefront.processor.sql.SqlPlanner.plan(sqlScript),
+                        : SqlPlanner.plan(sqlScript),
                         bootstrapServers, config.appId(), config.consumerOverrides())) {
                     step("sink '" + sink.config().name() + "'", () -> {
                         register("sink " + sink.config().name(), sink::close);
