@@ -28,6 +28,8 @@ WORKDIR /opt/statefront
 # the jar's manifest Class-Path points at lib/ next to it
 COPY --from=build /out/lib/ /opt/statefront/lib/
 COPY --from=build /out/statefront-app.jar /opt/statefront/statefront-app.jar
+# the JVM options the launcher uses too (class-data archive, JIT compiler threads)
+COPY scripts/jvm-options.sh /opt/statefront/jvm-options.sh
 # the class-data archive of this image's JVM and jars, recorded by a 3 s demo run as the build does for the launcher
 # (README, "Class data sharing"); without one the JVM simply starts without it
 RUN java -XX:ArchiveClassesAtExit=/opt/statefront/statefront.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
@@ -41,5 +43,6 @@ USER statefront
 ENV STATEFRONT_DATA_DIR=/opt/statefront/data
 # REST and gRPC (reserved); the embedded broker listens on 127.0.0.1 inside the container only
 EXPOSE 8080 9090
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/opt/statefront/statefront.jsa", "-jar", "/opt/statefront/statefront-app.jar"]
+# java with the options of jvm-options.sh, then STATEFRONT_JAVA_OPTS, then the image's arguments ("$@")
+ENTRYPOINT ["bash", "-c", ". /opt/statefront/jvm-options.sh && statefront_jvm_options /opt/statefront/statefront-app.jar /opt/statefront/statefront.jsa /opt/statefront/lib && exec java \"${STATEFRONT_JVM_OPTIONS[@]}\" ${STATEFRONT_JAVA_OPTS:-} -jar /opt/statefront/statefront-app.jar \"$@\"", "statefront"]
 CMD ["run", "--demo"]

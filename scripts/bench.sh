@@ -101,16 +101,17 @@ else
   (cd "$ROOT" && ./mvnw -q -B -Dmaven.test.skip=true package -pl app -am >&2)
 fi
 JAR="$(ls "$ROOT"/app/target/statefront-app-*.jar | head -1)"
-# Statefront starts as the launcher starts it: with the class-data archive the build recorded next to the jar (see
-# the statefront launcher). SUT_CDS=0 launches without it.
-SUT_CDS_OPTS=""
-ARCHIVE="$ROOT/app/target/statefront.jsa"
-if [ "${SUT_CDS:-1}" != 0 ] && [ -f "$ARCHIVE" ] && [ ! "$JAR" -nt "$ARCHIVE" ] \
-   && [ -z "$(find "$ROOT/app/target/lib" -name '*.jar' -newer "$ARCHIVE" -print -quit)" ]; then
-  SUT_CDS_OPTS="-XX:SharedArchiveFile='$ARCHIVE'"
-elif [ "${SUT_CDS:-1}" != 0 ]; then
-  echo "[bench] no up-to-date class-data archive at $ARCHIVE: Statefront starts without it" >&2
-fi
+# Statefront starts as the launcher starts it, with the JVM options of scripts/jvm-options.sh: the class-data archive
+# the build recorded next to the jar, and JIT compiler threads. SUT_CDS=0 launches without the archive.
+. "$ROOT/scripts/jvm-options.sh"
+STATEFRONT_CDS="${SUT_CDS:-1}" statefront_jvm_options "$JAR" "$ROOT/app/target/statefront.jsa" "$ROOT/app/target/lib"
+case " ${STATEFRONT_JVM_OPTIONS[*]} " in
+  *" -XX:SharedArchiveFile="*) ;;
+  *) [ "${SUT_CDS:-1}" = 0 ] \
+       || echo "[bench] no up-to-date class-data archive next to $JAR: Statefront starts without it" >&2 ;;
+esac
+SUT_JVM_OPTS=""
+[ "${#STATEFRONT_JVM_OPTIONS[@]}" = 0 ] || SUT_JVM_OPTS="$(printf '%q ' "${STATEFRONT_JVM_OPTIONS[@]}")"
 
 # The bench's workload: orders keyed by customer_id, and the view it checks.
 cat > "$WORK/customer_stats.sql" <<'SQL'
@@ -138,7 +139,7 @@ export SUT_BASE="http://127.0.0.1:${SUT_PORT:-18090}"
 export SUT_GRPC_PORT="${SUT_GRPC_PORT:-$(free_port $(( ${SUT_PORT:-18090} + 1 )))}"
 export SUT_POINT_PATH='/v1/views/customer_stats/rows/{key}'
 export SUT_SCAN_PATH='/v1/views/customer_stats/rows?from={from}&limit={limit}'
-export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP -XX:+UseG1GC $SUT_CDS_OPTS ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
+export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP -XX:+UseG1GC $SUT_JVM_OPTS ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
   --sql '$WORK/customer_stats.sql' --set kafka.bootstrap.servers=\$BENCH_BOOTSTRAP --set app.id=bench\$id \
   --set data.dir='$WORK/sut-data'/\$id --set rest.host=127.0.0.1 --set rest.port=${SUT_PORT:-18090} \
   --set grpc.port=$SUT_GRPC_PORT ${SUT_ARGS:-}"

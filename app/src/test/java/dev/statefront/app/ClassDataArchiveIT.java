@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,22 @@ class ClassDataArchiveIT {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    @Test
+    void shouldStartWithTheArchiveThroughTheLaunchersOptions() throws Exception {
+        // the options scripts/jvm-options.sh gives for the built jar (the launcher, the bench and the Docker image
+        // use them) map this archive: -Xshare:on fails otherwise
+        Result options = run(List.of("bash", "-c", ". ../scripts/jvm-options.sh && statefront_jvm_options \"$1\" \"$2\""
+                + " \"$3\" && printf '%s\\n' \"${STATEFRONT_JVM_OPTIONS[@]}\"", "test", JAR.toString(),
+                ARCHIVE.toString(), JAR.resolveSibling("lib").toString()));
+        assertEquals(0, options.exit, options.output);
+        List<String> command = new ArrayList<>(List.of(java(), "-Xshare:on"));
+        command.addAll(options.output.lines().filter(l -> !l.isBlank()).toList());
+        assertTrue(command.contains("-XX:SharedArchiveFile=" + ARCHIVE), command.toString());
+        command.addAll(List.of("-jar", JAR.toString(), "settings"));
+        Result r = run(command);
+        assertEquals(0, r.exit, command + "\n" + tail(r.output));
     }
 
     private static String java() {

@@ -1,0 +1,101 @@
+package dev.statefront.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/jvm-options.sh}, the JVM options the launcher, the bench and the Docker image start Statefront
+ * with: the class-data archive only while it is at least as new as the jar and every jar in lib/, and more JIT
+ * compiler threads on machines with fewer than 8 CPUs.
+ */
+class JvmOptionsScriptTest {
+
+    private static final Path SCRIPT = Path.of("..", "scripts", "jvm-options.sh").toAbsolutePath().normalize();
+    private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    private Path jar;
+    private Path archive;
+    private Path lib;
+
+    @BeforeEach
+    void files() throws IOException {
+        jar = touch(dir.resolve("statefront-app.jar"), T);
+        lib = Files.createDirectories(dir.resolve("lib"));
+        touch(lib.resolve("kafka-clients.jar"), T);
+        archive = touch(dir.resolve("statefront.jsa"), T.plusSeconds(20));
+    }
+
+    @Test
+    void shouldMapAFreshArchiveAndAddCompilerThreadsOnASmallMachine() throws Exception {
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, "-XX:CICompilerCount=4"), options("2", Map.of()));
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, "-XX:CICompilerCount=4"), options("7", Map.of()));
+    }
+
+    @Test
+    void shouldLeaveTheCompilerThreadsToTheJvmFromEightCpus() throws Exception {
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options("8", Map.of()));
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options("64", Map.of()));
+    }
+
+    @Test
+    void shouldLeaveOutAnArchiveOlderThanTheJarOrALibraryJar() throws Exception {
+        touch(jar, T.plusSeconds(30));
+        assertEquals(List.of(), options("8", Map.of()), "a jar rebuilt after the archive");
+        touch(jar, T);
+        touch(lib.resolve("rocksdbjni.jar"), T.plusSeconds(30));
+        assertEquals(List.of(), options("8", Map.of()), "a library jar newer than the archive");
+        Files.delete(lib.resolve("rocksdbjni.jar"));
+        Files.delete(archive);
+        assertEquals(List.of("-XX:CICompilerCount=4"), options("2", Map.of()), "no archive at all");
+    }
+
+    @Test
+    void shouldLeaveOutTheArchiveWhenTurnedOff() throws Exception {
+        assertEquals(List.of("-XX:CICompilerCount=4"), options("2", Map.of("STATEFRONT_CDS", "0")));
+    }
+
+    /** The options the script gives, one per element, for the given CPU count and environment. */
+    private List<String> options(String cpus, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c",
+                ". \"$1\" && statefront_jvm_options \"$2\" \"$3\" \"$4\" \"$5\""
+                        + " && printf '%s\\n' \"${STATEFRONT_JVM_OPTIONS[@]}\"",
+                "test", SCRIPT.toString(), jar.toString(), archive.toString(), lib.toString(), cpus);
+        pb.environment().remove("STATEFRONT_CDS");
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(true, p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        List<String> lines = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (!line.isEmpty()) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    private static Path touch(Path file, Instant at) throws IOException {
+        if (!Files.exists(file)) {
+            Files.write(file, new byte[] {1});
+        }
+        Files.setLastModifiedTime(file, FileTime.from(at));
+        return file;
+    }
+}
