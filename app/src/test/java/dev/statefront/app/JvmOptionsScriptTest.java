@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scripts/jvm-options.sh}, the JVM options the launcher, the bench and the Docker image start Statefront
- * with: the class-data archive only while it is at least as new as the jar and every jar in lib/, and more JIT
- * compiler threads on machines with fewer than 8 CPUs.
+ * with: the class-data archive only while it is at least as new as the jar and every jar in lib/.
  */
 class JvmOptionsScriptTest {
 
@@ -41,40 +40,35 @@ class JvmOptionsScriptTest {
     }
 
     @Test
-    void shouldMapAFreshArchiveAndAddCompilerThreadsOnASmallMachine() throws Exception {
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, "-XX:CICompilerCount=4"), options("2", Map.of()));
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, "-XX:CICompilerCount=4"), options("7", Map.of()));
-    }
-
-    @Test
-    void shouldLeaveTheCompilerThreadsToTheJvmFromEightCpus() throws Exception {
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options("8", Map.of()));
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options("64", Map.of()));
+    void shouldMapAFreshArchive() throws Exception {
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options(Map.of()));
+        touch(jar, T.plusSeconds(20));
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options(Map.of()), "as new as the jar");
     }
 
     @Test
     void shouldLeaveOutAnArchiveOlderThanTheJarOrALibraryJar() throws Exception {
         touch(jar, T.plusSeconds(30));
-        assertEquals(List.of(), options("8", Map.of()), "a jar rebuilt after the archive");
+        assertEquals(List.of(), options(Map.of()), "a jar rebuilt after the archive");
         touch(jar, T);
         touch(lib.resolve("rocksdbjni.jar"), T.plusSeconds(30));
-        assertEquals(List.of(), options("8", Map.of()), "a library jar newer than the archive");
+        assertEquals(List.of(), options(Map.of()), "a library jar newer than the archive");
         Files.delete(lib.resolve("rocksdbjni.jar"));
         Files.delete(archive);
-        assertEquals(List.of("-XX:CICompilerCount=4"), options("2", Map.of()), "no archive at all");
+        assertEquals(List.of(), options(Map.of()), "no archive at all");
     }
 
     @Test
     void shouldLeaveOutTheArchiveWhenTurnedOff() throws Exception {
-        assertEquals(List.of("-XX:CICompilerCount=4"), options("2", Map.of("STATEFRONT_CDS", "0")));
+        assertEquals(List.of(), options(Map.of("STATEFRONT_CDS", "0")));
     }
 
-    /** The options the script gives, one per element, for the given CPU count and environment. */
-    private List<String> options(String cpus, Map<String, String> env) throws Exception {
+    /** The options the script gives, one per element, in the given environment. */
+    private List<String> options(Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                ". \"$1\" && statefront_jvm_options \"$2\" \"$3\" \"$4\" \"$5\""
+                ". \"$1\" && statefront_jvm_options \"$2\" \"$3\" \"$4\""
                         + " && printf '%s\\n' \"${STATEFRONT_JVM_OPTIONS[@]}\"",
-                "test", SCRIPT.toString(), jar.toString(), archive.toString(), lib.toString(), cpus);
+                "test", SCRIPT.toString(), jar.toString(), archive.toString(), lib.toString());
         pb.environment().remove("STATEFRONT_CDS");
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
