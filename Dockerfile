@@ -28,7 +28,7 @@ WORKDIR /opt/statefront
 # the jar's manifest Class-Path points at lib/ next to it
 COPY --from=build /out/lib/ /opt/statefront/lib/
 COPY --from=build /out/statefront-app.jar /opt/statefront/statefront-app.jar
-# the JVM options the launcher uses too (class-data archive, JIT compiler threads)
+# the JVM options the launcher uses too (the class-data archive when it matches)
 COPY scripts/jvm-options.sh /opt/statefront/jvm-options.sh
 # the class-data archive of this image's JVM and jars, recorded by a 3 s demo run as the build does for the launcher
 # (README, "Class data sharing"); without one the JVM simply starts without it

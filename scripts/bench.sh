@@ -102,7 +102,7 @@ else
 fi
 JAR="$(ls "$ROOT"/app/target/statefront-app-*.jar | head -1)"
 # Statefront starts as the launcher starts it, with the JVM options of scripts/jvm-options.sh: the class-data archive
-# the build recorded next to the jar, and JIT compiler threads. SUT_CDS=0 launches without the archive.
+# the build recorded next to the jar. SUT_CDS=0 launches without it.
 . "$ROOT/scripts/jvm-options.sh"
 STATEFRONT_CDS="${SUT_CDS:-1}" statefront_jvm_options "$JAR" "$ROOT/app/target/statefront.jsa" "$ROOT/app/target/lib"
 case " ${STATEFRONT_JVM_OPTIONS[*]} " in

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -58,12 +59,10 @@ class ClassDataArchiveIT {
     void shouldStartWithTheArchiveThroughTheLaunchersOptions() throws Exception {
         // the options scripts/jvm-options.sh gives for the built jar (the launcher, the bench and the Docker image
         // use them) map this archive: -Xshare:on fails otherwise
-        Result options = run(List.of("bash", "-c", ". ../scripts/jvm-options.sh && statefront_jvm_options \"$1\" \"$2\""
-                + " \"$3\" && printf '%s\\n' \"${STATEFRONT_JVM_OPTIONS[@]}\"", "test", JAR.toString(),
-                ARCHIVE.toString(), JAR.resolveSibling("lib").toString()));
-        assertEquals(0, options.exit, options.output);
+        List<String> options = JvmOptionsScriptTest.options(JvmOptionsScriptTest.SCRIPT, JAR, ARCHIVE,
+                JAR.resolveSibling("lib"), Map.of());
         List<String> command = new ArrayList<>(List.of(java(), "-Xshare:on"));
-        command.addAll(options.output.lines().filter(l -> !l.isBlank()).toList());
+        command.addAll(options);
         assertTrue(command.contains("-XX:SharedArchiveFile=" + ARCHIVE), command.toString());
         command.addAll(List.of("-jar", JAR.toString(), "settings"));
         Result r = run(command);

@@ -1,6 +1,7 @@
 package dev.statefront.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JvmOptionsScriptTest {
 
-    private static final Path SCRIPT = Path.of("..", "scripts", "jvm-options.sh").toAbsolutePath().normalize();
+    static final Path SCRIPT = Path.of("..", "scripts", "jvm-options.sh").toAbsolutePath().normalize();
     private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
 
     @TempDir
@@ -65,24 +65,27 @@ class JvmOptionsScriptTest {
 
     /** The options the script gives, one per element, in the given environment. */
     private List<String> options(Map<String, String> env) throws Exception {
+        return options(SCRIPT, jar, archive, lib, env);
+    }
+
+    /**
+     * What {@code statefront_jvm_options JAR ARCHIVE LIB_DIR} of {@code script} gives, one option per element, with
+     * {@code STATEFRONT_CDS} only as {@code env} sets it.
+     */
+    static List<String> options(Path script, Path jar, Path archive, Path lib, Map<String, String> env)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", "-c",
                 ". \"$1\" && statefront_jvm_options \"$2\" \"$3\" \"$4\""
                         + " && printf '%s\\n' \"${STATEFRONT_JVM_OPTIONS[@]}\"",
-                "test", SCRIPT.toString(), jar.toString(), archive.toString(), lib.toString());
+                "test", script.toString(), jar.toString(), archive.toString(), lib.toString());
         pb.environment().remove("STATEFRONT_CDS");
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(true, p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bash ends");
         assertEquals(0, p.exitValue(), out);
-        List<String> lines = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            if (!line.isEmpty()) {
-                lines.add(line);
-            }
-        }
-        return lines;
+        return out.lines().filter(l -> !l.isEmpty()).toList();
     }
 
     private static Path touch(Path file, Instant at) throws IOException {

@@ -250,7 +250,7 @@ public final class KafkaFeedLoop implements Runnable {
         if (!resume.isEmpty()) {
             consumer.resume(resume);
         }
-        pausedViewPartitions = paused.size() + pause.size() - resume.size();
+        pausedViewPartitions = consumer.paused().size(); // the feed pauses nothing else
     }
 
     /** View change partitions not fetched now, because a processor in this process hands their commits over. */

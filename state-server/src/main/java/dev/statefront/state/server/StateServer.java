@@ -125,8 +125,7 @@ public final class StateServer implements AutoCloseable {
      * many commits wait) the Kafka feed applies as it always does.
      */
     public void handOff(List<CommittedPartition> committed) {
-        ServerState s = state.get();
-        if (handoffThread == null || s.compareTo(ServerState.STOPPING) >= 0 || committed.isEmpty()) {
+        if (!takesHandOffs() || committed.isEmpty()) {
             return;
         }
         if (!handoffs.offer(new HandOff(committed, null, -1))) {
@@ -144,11 +143,16 @@ public final class StateServer implements AutoCloseable {
      * @param partition the partition of it
      */
     public void handBack(String changeTopic, int partition) {
-        if (handoffThread == null || state.get().compareTo(ServerState.STOPPING) >= 0) {
+        if (!takesHandOffs()) {
             return;
         }
         // a full queue leaves the partition to the quiet window (the commits queued before would cover it again)
         handoffs.offer(new HandOff(null, changeTopic, partition));
+    }
+
+    /** Whether hand-overs are taken: the server follows Kafka (it has an applier thread) and is not stopping. */
+    private boolean takesHandOffs() {
+        return handoffThread != null && state.get().compareTo(ServerState.STOPPING) < 0;
     }
 
     /** View partitions of handed-over transactions applied directly (each transaction counts its partitions). */
