@@ -76,6 +76,17 @@ public final class ProcessorThread implements Runnable {
     private static final long BACKLOG_RECORDS = 20_000;
     /** How long a backlog drain waits for the next fetch before it commits what it has. */
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+    /**
+     * A poll that returns records within this time handed over a fetch answered while the previous transaction
+     * committed: the consumer sends the next fetch only when its buffer is taken, so what arrived since waits at
+     * the broker.
+     */
+    private static final long BUFFERED_POLL_NANOS = 1_000_000;
+    /**
+     * How long a transaction that started from such a poll waits for that next fetch. Without it those records
+     * would wait a whole transaction more.
+     */
+    private static final Duration FOLLOW_UP_POLL = Duration.ofMillis(5);
 
     private final ProcessorConfig config;
     private final Map<String, List<ViewRuntime>> viewsBySourceTopic = new HashMap<>();
@@ -256,14 +267,16 @@ public final class ProcessorThread implements Runnable {
 
     private void loop() {
         while (running.get()) {
+            long polled = System.nanoTime();
             ConsumerRecords<byte[], byte[]> records =
                     consumer.poll(Duration.ofMillis(Math.min(100, config.progressIntervalMs())));
+            boolean buffered = !records.isEmpty() && System.nanoTime() - polled < BUFFERED_POLL_NANOS;
             long now = clock.millis();
             boolean progressDue = now - lastProgressMs >= config.progressIntervalMs();
             if (records.isEmpty() && (!progressDue || consumer.assignment().isEmpty())) {
                 continue;
             }
-            runTransaction(records, now);
+            runTransaction(records, buffered, now);
         }
     }
 
@@ -272,26 +285,24 @@ public final class ProcessorThread implements Runnable {
      * consumer has (up to a bound) so one transaction covers more records: each group's change and changelog
      * record is then written once per transaction, not once per poll. Records are applied as they arrive, so the
      * next fetch is on its way while these are processed. Under light load the first poll is all there is and the
-     * transaction commits at once.
+     * transaction commits at once; if that poll only handed over records fetched while the previous transaction
+     * committed ({@code buffered}), the fetch it sent, with what arrived since, is taken in too.
      */
-    private void runTransaction(ConsumerRecords<byte[], byte[]> first, long now) {
+    private void runTransaction(ConsumerRecords<byte[], byte[]> first, boolean buffered, long now) {
         take(first);
-        if (first.count() >= maxPollRecords) {
-            int total = first.count();
-            long bytes = bytes(first);
+        ConsumerRecords<byte[], byte[]> last = first;
+        if (buffered && first.count() < maxPollRecords) {
+            last = pollInTransaction(FOLLOW_UP_POLL);
+            take(last);
+        }
+        if (last.count() >= maxPollRecords) {
+            int total = first.count() + (last == first ? 0 : last.count());
+            long bytes = bytes(first) + (last == first ? 0 : bytes(last));
             long deadline = System.nanoTime() + MAX_BATCH_NANOS;
             while (total < MAX_BATCH_RECORDS && bytes < MAX_BATCH_BYTES && System.nanoTime() < deadline
                     && lag() >= BACKLOG_RECORDS) { // near the head of the input: commit now, for freshness
                 // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
-                ConsumerRecords<byte[], byte[]> next;
-                try {
-                    next = consumer.poll(DRAIN_POLL);
-                } catch (RuntimeException e) { // woken up to stop, or the consumer failed: nothing is committed
-                    if (inTransaction) {
-                        abort(e);
-                    }
-                    throw e;
-                }
+                ConsumerRecords<byte[], byte[]> next = pollInTransaction(DRAIN_POLL);
                 if (next.isEmpty()) {
                     break;
                 }
@@ -301,6 +312,18 @@ public final class ProcessorThread implements Runnable {
             }
         }
         commitOpen(now);
+    }
+
+    /** A poll while a transaction may be open: if it fails (or is woken up to stop), the transaction is aborted. */
+    private ConsumerRecords<byte[], byte[]> pollInTransaction(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (RuntimeException e) {
+            if (inTransaction) {
+                abort(e);
+            }
+            throw e;
+        }
     }
 
     private static long bytes(ConsumerRecords<byte[], byte[]> records) {
