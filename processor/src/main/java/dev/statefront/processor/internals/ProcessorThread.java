@@ -291,12 +291,13 @@ public final class ProcessorThread implements Runnable {
     private void runTransaction(ConsumerRecords<byte[], byte[]> first, boolean buffered, long now) {
         take(first);
         ConsumerRecords<byte[], byte[]> last = first;
-        if (buffered && first.count() < maxPollRecords) {
+        int total = first.count();
+        if (buffered && total < maxPollRecords) {
             last = pollInTransaction(FOLLOW_UP_POLL);
             take(last);
+            total += last.count();
         }
-        if (last.count() >= maxPollRecords) {
-            int total = first.count() + (last == first ? 0 : last.count());
+        if (last.count() >= maxPollRecords) { // a full poll: a backlog
             long bytes = bytes(first) + (last == first ? 0 : bytes(last));
             long deadline = System.nanoTime() + MAX_BATCH_NANOS;
             while (total < MAX_BATCH_RECORDS && bytes < MAX_BATCH_BYTES && System.nanoTime() < deadline
