@@ -1,5 +1,6 @@
 package dev.statefront.core;
 
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -35,7 +36,7 @@ public final class KeyCodec {
         if (key.length != types.size()) {
             throw new IllegalArgumentException("key has " + key.length + " values, expected " + types.size());
         }
-        ByteSink out = new ByteSink(16 + 8 * key.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 8 * key.length);
         for (int i = 0; i < key.length; i++) {
             writeColumn(out, types.get(i), key[i]);
         }
@@ -54,7 +55,7 @@ public final class KeyCodec {
             throw new IllegalArgumentException("prefix has " + leading.length + " values, key has only "
                     + types.size() + " columns");
         }
-        ByteSink out = new ByteSink(16 + 8 * leading.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 8 * leading.length);
         for (int i = 0; i < leading.length; i++) {
             boolean last = i == leading.length - 1;
             if (last && stringPrefix) {
@@ -115,7 +116,7 @@ public final class KeyCodec {
         return Arrays.compareUnsigned(a, b);
     }
 
-    private static void writeColumn(ByteSink out, ColumnType type, Object v) {
+    private static void writeColumn(ByteArrayOutputStream out, ColumnType type, Object v) {
         if (v == null) {
             out.write(NULL);
             return;
@@ -175,7 +176,7 @@ public final class KeyCodec {
                 return new BigDecimal(new BigInteger(raw), type.scale());
             }
             case VARCHAR: {
-                ByteSink s = new ByteSink(32);
+                ByteArrayOutputStream s = new ByteArrayOutputStream();
                 while (true) {
                     byte c = b[pos[0]++];
                     if (c == 0x00) {
@@ -204,7 +205,7 @@ public final class KeyCodec {
         return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
     }
 
-    private static void writeDecimal(ByteSink out, BigDecimal v, ColumnType type) {
+    private static void writeDecimal(ByteArrayOutputStream out, BigDecimal v, ColumnType type) {
         BigInteger unscaled = v.setScale(type.scale(), RoundingMode.HALF_UP).unscaledValue();
         if (unscaled.bitLength() > 127) {
             throw new IllegalArgumentException("decimal " + v + " does not fit " + type);
@@ -218,7 +219,7 @@ public final class KeyCodec {
         out.writeBytes(fixed);
     }
 
-    private static void writeEscaped(ByteSink out, String s) {
+    private static void writeEscaped(ByteArrayOutputStream out, String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         for (byte c : utf8) {
             out.write(c);
@@ -228,14 +229,14 @@ public final class KeyCodec {
         }
     }
 
-    private static void writeInt(ByteSink out, int v) {
+    private static void writeInt(ByteArrayOutputStream out, int v) {
         out.write(v >>> 24);
         out.write(v >>> 16);
         out.write(v >>> 8);
         out.write(v);
     }
 
-    private static void writeLong(ByteSink out, long v) {
+    private static void writeLong(ByteArrayOutputStream out, long v) {
         writeInt(out, (int) (v >>> 32));
         writeInt(out, (int) v);
     }

@@ -1,7 +1,7 @@
 package dev.statefront.processor.plan;
 
-import dev.statefront.core.ByteSink;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -108,7 +108,7 @@ public final class AggregateGroupState implements GroupState {
 
     @Override
     public byte[] toBytes() {
-        ByteSink bytes = new ByteSink(16 + 10 * accumulators.length);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 10 * accumulators.length);
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             out.writeByte(FORMAT);
