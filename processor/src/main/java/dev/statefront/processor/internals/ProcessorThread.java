@@ -289,16 +289,15 @@ public final class ProcessorThread implements Runnable {
      * committed ({@code buffered}), the fetch it sent, with what arrived since, is taken in too.
      */
     private void runTransaction(ConsumerRecords<byte[], byte[]> first, boolean buffered, long now) {
-        take(first);
+        long bytes = take(first);
         ConsumerRecords<byte[], byte[]> last = first;
         int total = first.count();
         if (buffered && total < maxPollRecords) {
             last = pollInTransaction(FOLLOW_UP_POLL);
-            take(last);
+            bytes += take(last);
             total += last.count();
         }
         if (last.count() >= maxPollRecords) { // a full poll: a backlog
-            long bytes = bytes(first) + (last == first ? 0 : bytes(last));
             long deadline = System.nanoTime() + MAX_BATCH_NANOS;
             while (total < MAX_BATCH_RECORDS && bytes < MAX_BATCH_BYTES && System.nanoTime() < deadline
                     && lag() >= BACKLOG_RECORDS) { // near the head of the input: commit now, for freshness
@@ -307,9 +306,8 @@ public final class ProcessorThread implements Runnable {
                 if (next.isEmpty()) {
                     break;
                 }
-                take(next);
+                bytes += take(next);
                 total += next.count();
-                bytes += bytes(next);
             }
         }
         commitOpen(now);
@@ -325,14 +323,6 @@ public final class ProcessorThread implements Runnable {
             }
             throw e;
         }
-    }
-
-    private static long bytes(ConsumerRecords<byte[], byte[]> records) {
-        long bytes = 0;
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
-        }
-        return bytes;
     }
 
     /** Records not yet read from the assigned partitions, as far as the consumer knows (unknown counts as 0). */
@@ -355,17 +345,23 @@ public final class ProcessorThread implements Runnable {
         }
     }
 
-    /** Applies polled records in the open transaction (beginning one if none is open). */
-    private void take(ConsumerRecords<byte[], byte[]> records) {
+    /**
+     * Applies polled records in the open transaction (beginning one if none is open).
+     *
+     * @return the key and value bytes of the records, which bound how much one transaction takes in
+     */
+    private long take(ConsumerRecords<byte[], byte[]> records) {
         if (records.isEmpty()) {
-            return;
+            return 0;
         }
+        long bytes = 0;
         beginIfNone();
         try {
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
                 ViewRuntime repartitioned = viewsByRepartitionTopic.get(tp.topic());
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
                     if (repartitioned != null) {
                         applyRepartitioned(repartitioned, r);
                     } else {
@@ -379,6 +375,7 @@ public final class ProcessorThread implements Runnable {
             abort(e);
             throw e;
         }
+        return bytes;
     }
 
     /**
