@@ -102,9 +102,10 @@ else
 fi
 JAR="$(ls "$ROOT"/app/target/statefront-app-*.jar | head -1)"
 # Statefront starts as the launcher starts it, with the JVM options of scripts/jvm-options.sh: the class-data archive
-# the build recorded next to the jar. SUT_CDS=0 launches without it.
+# the build recorded next to the jar (SUT_CDS=0 launches without it) and its garbage collector (unless SUT_JAVA_OPTS
+# chooses one, e.g. SUT_JAVA_OPTS=-XX:+UseG1GC).
 . "$ROOT/scripts/jvm-options.sh"
-STATEFRONT_CDS="${SUT_CDS:-1}" statefront_jvm_options "$JAR" "$ROOT/app/target/statefront.jsa" "$ROOT/app/target/lib"
+STATEFRONT_CDS="${SUT_CDS:-1}" STATEFRONT_JAVA_OPTS="${SUT_JAVA_OPTS:-}" statefront_jvm_options "$JAR" "$ROOT/app/target/statefront.jsa" "$ROOT/app/target/lib"
 case " ${STATEFRONT_JVM_OPTIONS[*]} " in
   *" -XX:SharedArchiveFile="*) ;;
   *) [ "${SUT_CDS:-1}" = 0 ] \
@@ -139,7 +140,7 @@ export SUT_BASE="http://127.0.0.1:${SUT_PORT:-18090}"
 export SUT_GRPC_PORT="${SUT_GRPC_PORT:-$(free_port $(( ${SUT_PORT:-18090} + 1 )))}"
 export SUT_POINT_PATH='/v1/views/customer_stats/rows/{key}'
 export SUT_SCAN_PATH='/v1/views/customer_stats/rows?from={from}&limit={limit}'
-export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP -XX:+UseG1GC $SUT_JVM_OPTS ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
+export SUT_CMD="id=\$(date +%s%N); exec java -Xms$SUT_HEAP -Xmx$SUT_HEAP $SUT_JVM_OPTS ${SUT_JAVA_OPTS:-} -jar '$JAR' run \
   --sql '$WORK/customer_stats.sql' --set kafka.bootstrap.servers=\$BENCH_BOOTSTRAP --set app.id=bench\$id \
   --set data.dir='$WORK/sut-data'/\$id --set rest.host=127.0.0.1 --set rest.port=${SUT_PORT:-18090} \
   --set grpc.port=$SUT_GRPC_PORT ${SUT_ARGS:-}"

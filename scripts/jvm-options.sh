@@ -7,6 +7,11 @@
 # * Class data sharing: -XX:SharedArchiveFile=ARCHIVE when the archive (recorded by the build, app/pom.xml) is at
 #   least as new as JAR and every jar in LIB_DIR; the JVM would refuse a stale one, with a warning, and load every
 #   class from the jars as usual. STATEFRONT_CDS=0 leaves it out.
+# * The parallel garbage collector, -XX:+UseParallelGC, unless STATEFRONT_JAVA_OPTS chooses one (-XX:+Use...GC).
+#   The state lives in RocksDB, so the heap's live set stays small (about 100 MB after a 2,000,000-order catch-up)
+#   and a stop-the-world collection of it is short, while G1's write barriers and concurrent refinement cost the
+#   processing thread and the request threads CPU all the time. Measured (README, "Garbage collector"): more
+#   events/s in catch-up, more lookups/s, freshness no worse.
 # Options given later on the java command line win: STATEFRONT_JAVA_OPTS for the launcher and the image,
 # SUT_JAVA_OPTS for the bench. One measured there (README, "JIT compiler threads"): -XX:CICompilerCount=4 on a
 # 2-CPU machine warms the lookup path up faster but slows start-up, so it is not a default.
@@ -17,4 +22,11 @@ statefront_jvm_options() {
      && [ -z "$(find "$lib" -name '*.jar' -newer "$archive" -print -quit 2>/dev/null)" ]; then
     STATEFRONT_JVM_OPTIONS+=("-XX:SharedArchiveFile=$archive")
   fi
+  local option
+  for option in ${STATEFRONT_JAVA_OPTS:-}; do
+    case "$option" in
+      -XX:+Use*GC) return 0 ;;
+    esac
+  done
+  STATEFRONT_JVM_OPTIONS+=("-XX:+UseParallelGC")
 }

@@ -18,12 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scripts/jvm-options.sh}, the JVM options the launcher, the bench and the Docker image start Statefront
- * with: the class-data archive only while it is at least as new as the jar and every jar in lib/.
+ * with: the class-data archive only while it is at least as new as the jar and every jar in lib/, and the parallel
+ * garbage collector unless {@code STATEFRONT_JAVA_OPTS} chooses one.
  */
 class JvmOptionsScriptTest {
 
     static final Path SCRIPT = Path.of("..", "scripts", "jvm-options.sh").toAbsolutePath().normalize();
     private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
+    private static final String PARALLEL_GC = "-XX:+UseParallelGC";
 
     @TempDir
     Path dir;
@@ -41,26 +43,38 @@ class JvmOptionsScriptTest {
 
     @Test
     void shouldMapAFreshArchive() throws Exception {
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options(Map.of()));
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC), options(Map.of()));
         touch(jar, T.plusSeconds(20));
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), options(Map.of()), "as new as the jar");
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC), options(Map.of()),
+                "as new as the jar");
     }
 
     @Test
     void shouldLeaveOutAnArchiveOlderThanTheJarOrALibraryJar() throws Exception {
         touch(jar, T.plusSeconds(30));
-        assertEquals(List.of(), options(Map.of()), "a jar rebuilt after the archive");
+        assertEquals(List.of(PARALLEL_GC), options(Map.of()), "a jar rebuilt after the archive");
         touch(jar, T);
         touch(lib.resolve("rocksdbjni.jar"), T.plusSeconds(30));
-        assertEquals(List.of(), options(Map.of()), "a library jar newer than the archive");
+        assertEquals(List.of(PARALLEL_GC), options(Map.of()), "a library jar newer than the archive");
         Files.delete(lib.resolve("rocksdbjni.jar"));
         Files.delete(archive);
-        assertEquals(List.of(), options(Map.of()), "no archive at all");
+        assertEquals(List.of(PARALLEL_GC), options(Map.of()), "no archive at all");
     }
 
     @Test
     void shouldLeaveOutTheArchiveWhenTurnedOff() throws Exception {
-        assertEquals(List.of(), options(Map.of("STATEFRONT_CDS", "0")));
+        assertEquals(List.of(PARALLEL_GC), options(Map.of("STATEFRONT_CDS", "0")));
+    }
+
+    @Test
+    void shouldLeaveTheCollectorToTheUserWhoChoosesOne() throws Exception {
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive),
+                options(Map.of("STATEFRONT_JAVA_OPTS", "-Xmx2g -XX:+UseG1GC -XX:MaxGCPauseMillis=50")), "G1");
+        assertEquals(List.of(), options(Map.of("STATEFRONT_CDS", "0", "STATEFRONT_JAVA_OPTS", "-XX:+UseZGC")),
+                "ZGC");
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
+                options(Map.of("STATEFRONT_JAVA_OPTS", "-Xmx2g -XX:MaxGCPauseMillis=50 -XX:+UseStringDeduplication")),
+                "options that choose no collector");
     }
 
     /** The options the script gives, one per element, in the given environment. */
@@ -70,7 +84,7 @@ class JvmOptionsScriptTest {
 
     /**
      * What {@code statefront_jvm_options JAR ARCHIVE LIB_DIR} of {@code script} gives, one option per element, with
-     * {@code STATEFRONT_CDS} only as {@code env} sets it.
+     * {@code STATEFRONT_CDS} and {@code STATEFRONT_JAVA_OPTS} only as {@code env} sets them.
      */
     static List<String> options(Path script, Path jar, Path archive, Path lib, Map<String, String> env)
             throws Exception {
@@ -79,6 +93,7 @@ class JvmOptionsScriptTest {
                         + " && printf '%s\\n' \"${STATEFRONT_JVM_OPTIONS[@]}\"",
                 "test", script.toString(), jar.toString(), archive.toString(), lib.toString());
         pb.environment().remove("STATEFRONT_CDS");
+        pb.environment().remove("STATEFRONT_JAVA_OPTS");
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();
