@@ -7,7 +7,8 @@
 # * Class data sharing: -XX:SharedArchiveFile=ARCHIVE when the archive (recorded by the build, app/pom.xml) is at
 #   least as new as JAR and every jar in LIB_DIR; the JVM would refuse a stale one, with a warning, and load every
 #   class from the jars as usual. STATEFRONT_CDS=0 leaves it out.
-# * The parallel garbage collector, -XX:+UseParallelGC, unless STATEFRONT_JAVA_OPTS chooses one (-XX:+Use...GC).
+# * The parallel garbage collector, -XX:+UseParallelGC, unless STATEFRONT_JAVA_OPTS, JAVA_TOOL_OPTIONS or
+#   JDK_JAVA_OPTIONS chooses one (-XX:+Use...GC).
 #   The state lives in RocksDB, so the heap's live set stays small (about 100 MB after a 2,000,000-order catch-up)
 #   and a stop-the-world collection of it is short, while G1's write barriers and concurrent refinement cost the
 #   processing thread and the request threads CPU all the time. Measured (README, "Garbage collector"): more
@@ -22,8 +23,10 @@ statefront_jvm_options() {
      && [ -z "$(find "$lib" -name '*.jar' -newer "$archive" -print -quit 2>/dev/null)" ]; then
     STATEFRONT_JVM_OPTIONS+=("-XX:SharedArchiveFile=$archive")
   fi
-  local option
-  for option in ${STATEFRONT_JAVA_OPTS:-}; do
+  # a collector chosen anywhere the JVM reads options: a second one would stop it ("Multiple garbage collectors")
+  local chosen option
+  read -r -a chosen <<< "${STATEFRONT_JAVA_OPTS:-} ${JAVA_TOOL_OPTIONS:-} ${JDK_JAVA_OPTIONS:-}"
+  for option in "${chosen[@]}"; do
     case "$option" in
       -XX:+Use*GC) return 0 ;;
     esac

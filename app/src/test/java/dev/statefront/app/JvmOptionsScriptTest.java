@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code scripts/jvm-options.sh}, the JVM options the launcher, the bench and the Docker image start Statefront
  * with: the class-data archive only while it is at least as new as the jar and every jar in lib/, and the parallel
- * garbage collector unless {@code STATEFRONT_JAVA_OPTS} chooses one.
+ * garbage collector unless the options the JVM reads choose one.
  */
 class JvmOptionsScriptTest {
 
@@ -75,6 +75,13 @@ class JvmOptionsScriptTest {
         assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
                 options(Map.of("STATEFRONT_JAVA_OPTS", "-Xmx2g -XX:MaxGCPauseMillis=50 -XX:+UseStringDeduplication")),
                 "options that choose no collector");
+        // the JVM reads these too, and refuses to start with two collectors
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive),
+                options(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+UseG1GC")), "JAVA_TOOL_OPTIONS");
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive),
+                options(Map.of("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC")), "JDK_JAVA_OPTIONS");
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
+                options(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")), "JAVA_TOOL_OPTIONS without one");
     }
 
     /** The options the script gives, one per element, in the given environment. */
@@ -84,7 +91,8 @@ class JvmOptionsScriptTest {
 
     /**
      * What {@code statefront_jvm_options JAR ARCHIVE LIB_DIR} of {@code script} gives, one option per element, with
-     * {@code STATEFRONT_CDS} and {@code STATEFRONT_JAVA_OPTS} only as {@code env} sets them.
+     * {@code STATEFRONT_CDS}, {@code STATEFRONT_JAVA_OPTS}, {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS}
+     * only as {@code env} sets them.
      */
     static List<String> options(Path script, Path jar, Path archive, Path lib, Map<String, String> env)
             throws Exception {
@@ -94,6 +102,8 @@ class JvmOptionsScriptTest {
                 "test", script.toString(), jar.toString(), archive.toString(), lib.toString());
         pb.environment().remove("STATEFRONT_CDS");
         pb.environment().remove("STATEFRONT_JAVA_OPTS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();
