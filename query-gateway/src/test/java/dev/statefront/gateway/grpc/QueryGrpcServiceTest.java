@@ -27,6 +27,8 @@ import dev.statefront.proto.v1.ScanResponse;
 import dev.statefront.proto.v1.Value;
 import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.FeedBatch;
+import dev.statefront.state.server.ReadOptions;
+import dev.statefront.state.server.ReadResult;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.server.StateServerConfig;
 import io.grpc.ManagedChannel;
@@ -128,6 +130,39 @@ class QueryGrpcServiceTest {
         assertFalse(r.getRow().getValues(3).getBoolValue());
         assertEquals(1000, r.getFreshness().getAsOf().getSeconds() * 1000 + r.getFreshness().getAsOf().getNanos() / 1_000_000);
         assertFalse(q().get(GetRequest.newBuilder().setView("prices").setKey(key(7, 1)).build()).getFound());
+    }
+
+    @Test
+    void shouldPairEveryStreamedReadWithItsOwnAnswerUnderConcurrency() throws Exception {
+        // reads without a position go over the replica's pooled GetStream calls: each answer must be its own read's
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                done.add(pool.submit(() -> {
+                    int checked = 0;
+                    for (int i = 0; i < 500; i++) {
+                        long sku = 1 + (seed * 7L + i) % 45; // 41-45 are absent
+                        Object[] key = {sku, 1_700_000_000_000L + sku};
+                        ReadResult<Object[]> viaGrpc = replica.get(PRICES, key, ReadOptions.NOW);
+                        ReadResult<Object[]> direct = state.get("prices", key, ReadOptions.NOW);
+                        assertTrue(viaGrpc.isOk(), viaGrpc.message());
+                        assertTrue(java.util.Arrays.equals(direct.value(), viaGrpc.value()),
+                                "sku " + sku + ": " + java.util.Arrays.toString(viaGrpc.value()));
+                        assertEquals(sku <= 40, viaGrpc.value() != null, "sku " + sku);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : done) {
+                assertEquals(500, f.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -105,25 +105,47 @@ public final class ReplicaService extends ReplicaServiceGrpc.ReplicaServiceImplB
 
     @Override
     public void get(GetRequest request, StreamObserver<GetResponse> out) {
+        complete(out, answer(request));
+    }
+
+    @Override
+    public StreamObserver<GetRequest> getStream(StreamObserver<GetResponse> out) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(GetRequest request) {
+                out.onNext(answer(request));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // the gateway cancelled the stream: nothing to answer
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        };
+    }
+
+    private GetResponse answer(GetRequest request) {
         ReadOptions options = options(request.getConsistency());
         CatalogEntry view = viewOrNull(request.getView());
         if (view == null) {
-            complete(out, GetResponse.newBuilder().setOutcome(outcome(server.view(request.getView()))).build());
-            return;
+            return GetResponse.newBuilder().setOutcome(outcome(server.view(request.getView()))).build();
         }
         Object[] key;
         try {
             key = KeyCodec.decode(view.schema().keyTypes(), request.getKey().toByteArray());
         } catch (IllegalArgumentException e) {
-            complete(out, GetResponse.newBuilder().setOutcome(badKey(view, e)).build());
-            return;
+            return GetResponse.newBuilder().setOutcome(badKey(view, e)).build();
         }
         ReadResult<Object[]> r = server.get(view.name(), key, options);
         GetResponse.Builder b = GetResponse.newBuilder().setOutcome(outcome(r));
         if (r.isOk() && r.value() != null) {
             b.setFound(true).setRow(encodedRow(view, r.value()));
         }
-        complete(out, b.build());
+        return b.build();
     }
 
     @Override
