@@ -271,12 +271,7 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
         if (inProcess && options.minPosition().isEmpty() && !closed) {
             GetResponse streamed = getOverStream(request);
             if (streamed != null) {
-                try {
-                    return answer.apply(streamed);
-                } catch (RuntimeException e) {
-                    return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " sent an answer that "
-                            + "cannot be decoded: " + e.getMessage());
-                }
+                return decoded(streamed, answer);
             }
         }
         return call(options, ReplicaServiceGrpc.getGetMethod(), request, answer);
@@ -332,7 +327,6 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                 if (status != null) {
                     return null;
                 }
-                answer = null;
             }
             try {
                 call.request(1);
@@ -433,8 +427,9 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
     private <Q, A, T> ReadResult<T> call(ReadOptions options, MethodDescriptor<Q, A> method, Q request,
                                          Function<A, ReadResult<T>> answer) {
         long deadlineMs = callTimeout.toMillis() + options.waitTimeout().toMillis();
+        A response;
         try {
-            return answer.apply(unary(method, request, inProcess ? NO_DEADLINE : deadlineMs));
+            response = unary(method, request, inProcess ? NO_DEADLINE : deadlineMs);
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE) {
@@ -444,6 +439,16 @@ public final class GrpcReplica implements StateReplica, AutoCloseable {
                     + (inProcess ? "the caller's)" : deadlineMs + " ms, or the caller's earlier one)")
                     : "cannot be reached: " + e.getStatus();
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " " + why);
+        } catch (RuntimeException e) {
+            return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + ": the call failed: " + e);
+        }
+        return decoded(response, answer);
+    }
+
+    /** A read's answer turned into a result by {@code answer}; one that cannot be decoded is a failure too. */
+    private <A, T> ReadResult<T> decoded(A response, Function<A, ReadResult<T>> answer) {
+        try {
+            return answer.apply(response);
         } catch (RuntimeException e) {
             return ReadResult.failure(ReadStatus.UNAVAILABLE, "state replica " + id + " sent an answer that cannot "
                     + "be decoded: " + e.getMessage());

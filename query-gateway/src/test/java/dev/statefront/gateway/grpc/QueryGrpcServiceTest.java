@@ -26,13 +26,19 @@ import dev.statefront.proto.v1.ScanRequest;
 import dev.statefront.proto.v1.ScanResponse;
 import dev.statefront.proto.v1.Value;
 import dev.statefront.state.grpc.ReplicaServer;
+import dev.statefront.state.grpc.ReplicaService;
 import dev.statefront.state.server.FeedBatch;
 import dev.statefront.state.server.ReadOptions;
 import dev.statefront.state.server.ReadResult;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.server.StateServerConfig;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -42,10 +48,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,30 +147,84 @@ class QueryGrpcServiceTest {
     @Test
     void shouldPairEveryStreamedReadWithItsOwnAnswerUnderConcurrency() throws Exception {
         // reads without a position go over the replica's pooled GetStream calls: each answer must be its own read's
-        int threads = 8;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        assertReadsMatchTheStateServer(replica, 8, 500);
+    }
+
+    @Test
+    void shouldReuseGetStreamsAndFallBackToGetWhenAStreamFails() throws Exception {
+        // the real ReplicaService behind an interceptor that counts the calls it is sent (and may refuse streams)
+        for (boolean refuseStreams : new boolean[] {false, true}) {
+            CallCounter counter = new CallCounter(refuseStreams);
+            String name = "unit-replica-counted-" + refuseStreams;
+            Server counted = InProcessServerBuilder.forName(name).directExecutor()
+                    .addService(ServerInterceptors.intercept(new ReplicaService(state), counter)).build().start();
+            try (GrpcReplica r = GrpcReplica.inProcess(name, Duration.ofSeconds(5))) {
+                assertReadsMatchTheStateServer(r, 4, 200);
+            } finally {
+                counted.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            if (refuseStreams) {
+                assertEquals(800, counter.count("Get"), "every read falls back to Get");
+            } else {
+                assertEquals(0, counter.count("Get"), "no read needs Get");
+                int streams = counter.count("GetStream");
+                assertTrue(streams >= 1 && streams <= 4, "streams are reused, at most one per thread: " + streams);
+            }
+        }
+    }
+
+    /** Calls per method of the replica service; refuses GetStream calls (UNAVAILABLE) if asked to. */
+    private static final class CallCounter implements ServerInterceptor {
+        private final boolean refuseStreams;
+        private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+        CallCounter(boolean refuseStreams) {
+            this.refuseStreams = refuseStreams;
+        }
+
+        int count(String method) {
+            AtomicInteger n = calls.get(method);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                           ServerCallHandler<Q, A> next) {
+            String method = call.getMethodDescriptor().getBareMethodName();
+            calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+            if (refuseStreams && "GetStream".equals(method)) {
+                call.close(Status.UNAVAILABLE.withDescription("streams refused by the test"), new Metadata());
+                return new ServerCall.Listener<>() { };
+            }
+            return next.startCall(call, headers);
+        }
+    }
+
+    /** {@code threads} threads each read {@code reads} keys (some absent) through {@code r} and the state server. */
+    private void assertReadsMatchTheStateServer(GrpcReplica r, int threads, int reads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            List<Future<Integer>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int seed = t;
                 done.add(pool.submit(() -> {
                     int checked = 0;
-                    for (int i = 0; i < 500; i++) {
+                    for (int i = 0; i < reads; i++) {
                         long sku = 1 + (seed * 7L + i) % 45; // 41-45 are absent
                         Object[] key = {sku, 1_700_000_000_000L + sku};
-                        ReadResult<Object[]> viaGrpc = replica.get(PRICES, key, ReadOptions.NOW);
+                        ReadResult<Object[]> viaGrpc = r.get(PRICES, key, ReadOptions.NOW);
                         ReadResult<Object[]> direct = state.get("prices", key, ReadOptions.NOW);
                         assertTrue(viaGrpc.isOk(), viaGrpc.message());
-                        assertTrue(java.util.Arrays.equals(direct.value(), viaGrpc.value()),
-                                "sku " + sku + ": " + java.util.Arrays.toString(viaGrpc.value()));
+                        assertTrue(Arrays.equals(direct.value(), viaGrpc.value()),
+                                "sku " + sku + ": " + Arrays.toString(viaGrpc.value()));
                         assertEquals(sku <= 40, viaGrpc.value() != null, "sku " + sku);
                         checked++;
                     }
                     return checked;
                 }));
             }
-            for (java.util.concurrent.Future<Integer> f : done) {
-                assertEquals(500, f.get(60, TimeUnit.SECONDS));
+            for (Future<Integer> f : done) {
+                assertEquals(reads, f.get(60, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();
