@@ -13,6 +13,11 @@
 #   and a stop-the-world collection of it is short, while G1's write barriers and concurrent refinement cost the
 #   processing thread and the request threads CPU all the time. Measured (README, "Garbage collector"): more
 #   events/s in catch-up, more lookups/s, freshness no worse.
+# * Later C2 compilation: the thresholds at which a method is compiled by C2 (tier 4) six times the JVM's defaults,
+#   unless those options choose JIT thresholds themselves (-XX:Tier... or -XX:CompileThreshold...). On two cores
+#   the C2 thread took 26-53% of a core through a whole catch-up, compiling methods that would not have run much
+#   longer; the hot path (polling, decoding, applying, producing) still crosses the thresholds within a second or
+#   two. Measured (README, "JIT thresholds"): more events/s in catch-up, lookups and freshness no different.
 # Options given later on the java command line win: STATEFRONT_JAVA_OPTS for the launcher and the image,
 # SUT_JAVA_OPTS for the bench. One measured there (README, "JIT compiler threads"): -XX:CICompilerCount=4 on a
 # 2-CPU machine warms the lookup path up faster but slows start-up, so it is not a default.
@@ -23,13 +28,17 @@ statefront_jvm_options() {
      && [ -z "$(find "$lib" -name '*.jar' -newer "$archive" -print -quit 2>/dev/null)" ]; then
     STATEFRONT_JVM_OPTIONS+=("-XX:SharedArchiveFile=$archive")
   fi
-  # a collector chosen anywhere the JVM reads options: a second one would stop it ("Multiple garbage collectors")
-  local chosen option
+  # what the user chose anywhere the JVM reads options: a second collector would stop it ("Multiple garbage
+  # collectors"); JIT thresholds of ours would override theirs from JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS
+  local chosen option collector=0 thresholds=0
   read -r -a chosen <<< "${STATEFRONT_JAVA_OPTS:-} ${JAVA_TOOL_OPTIONS:-} ${JDK_JAVA_OPTIONS:-}"
   for option in "${chosen[@]}"; do
     case "$option" in
-      -XX:+Use*GC) return 0 ;;
+      -XX:+Use*GC) collector=1 ;;
+      -XX:Tier*|-XX:CompileThreshold*) thresholds=1 ;;
     esac
   done
-  STATEFRONT_JVM_OPTIONS+=("-XX:+UseParallelGC")
+  [ "$collector" = 1 ] || STATEFRONT_JVM_OPTIONS+=("-XX:+UseParallelGC")
+  [ "$thresholds" = 1 ] || STATEFRONT_JVM_OPTIONS+=("-XX:Tier4InvocationThreshold=30000"
+    "-XX:Tier4MinInvocationThreshold=3600" "-XX:Tier4CompileThreshold=90000" "-XX:Tier4BackEdgeThreshold=240000")
 }

@@ -18,14 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scripts/jvm-options.sh}, the JVM options the launcher, the bench and the Docker image start Statefront
- * with: the class-data archive only while it is at least as new as the jar and every jar in lib/, and the parallel
- * garbage collector unless the options the JVM reads choose one.
+ * with: the class-data archive only while it is at least as new as the jar and every jar in lib/, the parallel
+ * garbage collector unless the options the JVM reads choose one, and later C2 compilation unless they choose JIT
+ * thresholds.
  */
 class JvmOptionsScriptTest {
 
     static final Path SCRIPT = Path.of("..", "scripts", "jvm-options.sh").toAbsolutePath().normalize();
     private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
     private static final String PARALLEL_GC = "-XX:+UseParallelGC";
+    private static final List<String> JIT = List.of("-XX:Tier4InvocationThreshold=30000",
+            "-XX:Tier4MinInvocationThreshold=3600", "-XX:Tier4CompileThreshold=90000",
+            "-XX:Tier4BackEdgeThreshold=240000");
 
     @TempDir
     Path dir;
@@ -43,45 +47,64 @@ class JvmOptionsScriptTest {
 
     @Test
     void shouldMapAFreshArchive() throws Exception {
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC), options(Map.of()));
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive, PARALLEL_GC), options(Map.of()));
         touch(jar, T.plusSeconds(20));
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC), options(Map.of()),
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive, PARALLEL_GC), options(Map.of()),
                 "as new as the jar");
     }
 
     @Test
     void shouldLeaveOutAnArchiveOlderThanTheJarOrALibraryJar() throws Exception {
         touch(jar, T.plusSeconds(30));
-        assertEquals(List.of(PARALLEL_GC), options(Map.of()), "a jar rebuilt after the archive");
+        assertEquals(withJit(PARALLEL_GC), options(Map.of()), "a jar rebuilt after the archive");
         touch(jar, T);
         touch(lib.resolve("rocksdbjni.jar"), T.plusSeconds(30));
-        assertEquals(List.of(PARALLEL_GC), options(Map.of()), "a library jar newer than the archive");
+        assertEquals(withJit(PARALLEL_GC), options(Map.of()), "a library jar newer than the archive");
         Files.delete(lib.resolve("rocksdbjni.jar"));
         Files.delete(archive);
-        assertEquals(List.of(PARALLEL_GC), options(Map.of()), "no archive at all");
+        assertEquals(withJit(PARALLEL_GC), options(Map.of()), "no archive at all");
     }
 
     @Test
     void shouldLeaveOutTheArchiveWhenTurnedOff() throws Exception {
-        assertEquals(List.of(PARALLEL_GC), options(Map.of("STATEFRONT_CDS", "0")));
+        assertEquals(withJit(PARALLEL_GC), options(Map.of("STATEFRONT_CDS", "0")));
     }
 
     @Test
     void shouldLeaveTheCollectorToTheUserWhoChoosesOne() throws Exception {
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive),
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive),
                 options(Map.of("STATEFRONT_JAVA_OPTS", "-Xmx2g -XX:+UseG1GC -XX:MaxGCPauseMillis=50")), "G1");
-        assertEquals(List.of(), options(Map.of("STATEFRONT_CDS", "0", "STATEFRONT_JAVA_OPTS", "-XX:+UseZGC")),
+        assertEquals(withJit(), options(Map.of("STATEFRONT_CDS", "0", "STATEFRONT_JAVA_OPTS", "-XX:+UseZGC")),
                 "ZGC");
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
                 options(Map.of("STATEFRONT_JAVA_OPTS", "-Xmx2g -XX:MaxGCPauseMillis=50 -XX:+UseStringDeduplication")),
                 "options that choose no collector");
         // the JVM reads these too, and refuses to start with two collectors
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive),
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive),
                 options(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+UseG1GC")), "JAVA_TOOL_OPTIONS");
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive),
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive),
                 options(Map.of("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC")), "JDK_JAVA_OPTIONS");
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
+        assertEquals(withJit("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
                 options(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")), "JAVA_TOOL_OPTIONS without one");
+    }
+
+    @Test
+    void shouldLeaveTheJitThresholdsToTheUserWhoChoosesThem() throws Exception {
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, PARALLEL_GC),
+                options(Map.of("STATEFRONT_JAVA_OPTS", "-XX:Tier4InvocationThreshold=5000")), "a tier threshold");
+        assertEquals(List.of(PARALLEL_GC), options(Map.of("STATEFRONT_CDS", "0",
+                "JAVA_TOOL_OPTIONS", "-XX:CompileThresholdScaling=0.5")), "the scaling, in JAVA_TOOL_OPTIONS");
+        assertEquals(List.of(), options(Map.of("STATEFRONT_CDS", "0",
+                "JDK_JAVA_OPTIONS", "-XX:+UseG1GC -XX:Tier3InvocationThreshold=100")), "both, in JDK_JAVA_OPTIONS");
+        assertEquals(withJit(PARALLEL_GC), options(Map.of("STATEFRONT_CDS", "0",
+                "STATEFRONT_JAVA_OPTS", "-XX:CICompilerCount=4")), "other JIT options");
+    }
+
+    /** {@code first} followed by the JIT thresholds the script gives by default. */
+    private static List<String> withJit(String... first) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(JIT);
+        return all;
     }
 
     /** The options the script gives, one per element, in the given environment. */
