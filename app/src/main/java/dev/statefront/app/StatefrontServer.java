@@ -177,7 +177,8 @@ public final class StatefrontServer implements AutoCloseable {
                 ProcessorServer p = new ProcessorServer(new ProcessorConfig(bootstrapServers, config.appId(),
                         config.stateDir().resolve("processor"), sqlScript, config.topicPartitions(),
                         config.topicReplicationFactor(), config.processorProgressIntervalMs(),
-                        config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads()), program);
+                        config.kafkaOverrides(), config.viewChangesSchemas(), config.processorThreads(),
+                        config.processorTransactionMaxMs()), program);
                 if (stateServer != null && config.processorLocalHandoff()) {
                     // same process: committed changes reach the state server without the change topics' round trip
                     p.onCommitted(handOffTo(stateServer));

@@ -19,17 +19,32 @@ import java.util.Objects;
  *                      Debezium's and Connect's schema-aware tools (e.g. ExtractNewRecordState) can read them
  * @param threads processing loops in this process, each a member of the processor's consumer group with its own
  *                transactional producers and its share of the source partitions
+ * @param transactionMaxMs under a backlog, how long one transaction goes on taking in records before it commits;
+ *                         longer means fewer change and changelog records per input record, and a longer wait for
+ *                         the first result of each (light load commits every poll at once)
  */
 public record ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
                               int topicPartitions, short replicationFactor, long progressIntervalMs,
-                              Map<String, Object> kafkaOverrides, boolean changeSchemas, int threads) {
+                              Map<String, Object> kafkaOverrides, boolean changeSchemas, int threads,
+                              long transactionMaxMs) {
+
+    /** The default of {@link #transactionMaxMs()}. */
+    public static final long DEFAULT_TRANSACTION_MAX_MS = 4_000;
+
+    /** Settings with the default {@link #transactionMaxMs()}. */
+    public ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
+                           int topicPartitions, short replicationFactor, long progressIntervalMs,
+                           Map<String, Object> kafkaOverrides, boolean changeSchemas, int threads) {
+        this(bootstrapServers, appId, stateDir, sqlScript, topicPartitions, replicationFactor, progressIntervalMs,
+                kafkaOverrides, changeSchemas, threads, DEFAULT_TRANSACTION_MAX_MS);
+    }
 
     /** Settings with one processing loop. */
     public ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
                            int topicPartitions, short replicationFactor, long progressIntervalMs,
                            Map<String, Object> kafkaOverrides, boolean changeSchemas) {
         this(bootstrapServers, appId, stateDir, sqlScript, topicPartitions, replicationFactor, progressIntervalMs,
-                kafkaOverrides, changeSchemas, 1);
+                kafkaOverrides, changeSchemas, 1, DEFAULT_TRANSACTION_MAX_MS);
     }
 
     /** Settings whose change topics carry no embedded schema. */
@@ -37,7 +52,7 @@ public record ProcessorConfig(String bootstrapServers, String appId, Path stateD
                            int topicPartitions, short replicationFactor, long progressIntervalMs,
                            Map<String, Object> kafkaOverrides) {
         this(bootstrapServers, appId, stateDir, sqlScript, topicPartitions, replicationFactor, progressIntervalMs,
-                kafkaOverrides, false, 1);
+                kafkaOverrides, false, 1, DEFAULT_TRANSACTION_MAX_MS);
     }
 
     public ProcessorConfig {
@@ -51,6 +66,9 @@ public record ProcessorConfig(String bootstrapServers, String appId, Path stateD
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (transactionMaxMs < 1) {
+            throw new IllegalArgumentException("transactionMaxMs must be at least 1, got " + transactionMaxMs);
         }
         if (progressIntervalMs < 10) {
             throw new IllegalArgumentException("progressIntervalMs must be at least 10, got " + progressIntervalMs);

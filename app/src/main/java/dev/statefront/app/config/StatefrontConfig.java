@@ -121,6 +121,12 @@ public final class StatefrontConfig extends AbstractConfig {
             + " processor's consumer group with its own transactional producers and takes a share of the source"
             + " partitions, so more than the number of source partitions leaves some idle.";
 
+    public static final String PROCESSOR_TRANSACTION_MAX_MS = "processor.transaction.max.ms";
+    private static final String PROCESSOR_TRANSACTION_MAX_MS_DOC = "Under a backlog, how long one transaction goes"
+            + " on taking in records before it commits, in milliseconds (at most 1,000,000 records either way)."
+            + " Longer writes fewer change and changelog records per input record while catching up; shorter makes"
+            + " the first results of a backlog visible sooner. Under light load each poll commits at once.";
+
     public static final String PROCESSOR_LOCAL_HANDOFF = "processor.local.handoff";
     private static final String PROCESSOR_LOCAL_HANDOFF_DOC = "When the processor and the state server run in the"
             + " same process, hand each committed transaction's view changes to the state server directly, so reads"
@@ -184,6 +190,8 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
             .define(PROCESSOR_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
                     PROCESSOR_THREADS_DOC)
+            .define(PROCESSOR_TRANSACTION_MAX_MS, Type.LONG, 4_000L, ConfigDef.Range.between(10, 30_000),
+                    Importance.LOW, PROCESSOR_TRANSACTION_MAX_MS_DOC)
             .define(PROCESSOR_LOCAL_HANDOFF, Type.BOOLEAN, true, Importance.LOW, PROCESSOR_LOCAL_HANDOFF_DOC)
             .define(VIEW_CHANGES_SCHEMAS, Type.BOOLEAN, false, Importance.LOW, VIEW_CHANGES_SCHEMAS_DOC)
             .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
@@ -547,6 +555,10 @@ public final class StatefrontConfig extends AbstractConfig {
 
     public int processorThreads() {
         return getInt(PROCESSOR_THREADS);
+    }
+
+    public long processorTransactionMaxMs() {
+        return getLong(PROCESSOR_TRANSACTION_MAX_MS);
     }
 
     public boolean viewChangesSchemas() {

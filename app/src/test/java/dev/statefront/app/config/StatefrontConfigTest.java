@@ -40,6 +40,8 @@ class StatefrontConfigTest {
         assertEquals(4, c.topicPartitions());
         assertEquals((short) 1, c.topicReplicationFactor());
         assertEquals(500L, c.processorProgressIntervalMs());
+        assertEquals(dev.statefront.processor.ProcessorConfig.DEFAULT_TRANSACTION_MAX_MS,
+                c.processorTransactionMaxMs());
         assertEquals(EnumSet.allOf(Role.class), c.roles());
         assertTrue(c.kafkaOverrides().isEmpty());
         assertEquals(ConfigSource.DEFAULT, c.sourceOf(StatefrontConfig.REST_PORT));
@@ -60,6 +62,13 @@ class StatefrontConfigTest {
         assertEquals("from-file", c.appId());
         assertEquals(ConfigSource.FILE, c.sourceOf("app.id"));
         assertEquals(7, c.topicPartitions());
+    }
+
+    @Test
+    void shouldBoundTheTransactionLengthOfABacklogAsSet() {
+        assertEquals(250L, load(null, Map.of(), "processor.transaction.max.ms=250").processorTransactionMaxMs());
+        assertEquals(ConfigSource.SET, load(null, Map.of(), "processor.transaction.max.ms=250")
+                .sourceOf(StatefrontConfig.PROCESSOR_TRANSACTION_MAX_MS));
     }
 
     @Test
@@ -116,6 +125,9 @@ class StatefrontConfigTest {
         StatefrontConfigException outOfRange = assertThrows(StatefrontConfigException.class,
                 () -> load(null, Map.of(), "topic.partitions=0"));
         assertTrue(outOfRange.getMessage().contains("topic.partitions"), outOfRange.getMessage());
+        StatefrontConfigException tooLong = assertThrows(StatefrontConfigException.class,
+                () -> load(null, Map.of(), "processor.transaction.max.ms=60000"));
+        assertTrue(tooLong.getMessage().contains("processor.transaction.max.ms"), tooLong.getMessage());
 
         StatefrontConfigException badRole = assertThrows(StatefrontConfigException.class,
                 () -> load(null, Map.of(), "roles=processor,cook"));

@@ -64,14 +64,14 @@ public final class ProcessorThread implements Runnable {
     static final String SIGN_HEADER = "sf.sign";
     private static final byte[] RETRACT = {'-'};
     /**
-     * Under a backlog a transaction takes in at most this many records, or what arrives within this time: each
-     * group's change and changelog record is written once per transaction, so bigger transactions while catching
-     * up mean less output per input record. Under light load a transaction holds one poll and commits at once.
+     * Under a backlog a transaction takes in at most this many records, or what arrives within
+     * {@link ProcessorConfig#transactionMaxMs()}: each group's change and changelog record is written once per
+     * transaction, so bigger transactions while catching up mean less output per input record. Under light load a
+     * transaction holds one poll and commits at once.
      */
-    private static final int MAX_BATCH_RECORDS = 500_000;
-    private static final long MAX_BATCH_NANOS = 2_000_000_000L;
-    /** ... and at most this many key and value bytes (1/16 of the heap, at most 256 MiB) of input. */
-    private static final long MAX_BATCH_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 16);
+    private static final int MAX_BATCH_RECORDS = 1_000_000;
+    /** ... and at most this many key and value bytes (1/8 of the heap, at most 256 MiB) of input. */
+    private static final long MAX_BATCH_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
     /** Below this many records still to read, a drain stops taking more: the transaction commits. */
     private static final long BACKLOG_RECORDS = 20_000;
     /** How long a backlog drain waits for the next fetch before it commits what it has. */
@@ -298,7 +298,7 @@ public final class ProcessorThread implements Runnable {
             total += last.count();
         }
         if (last.count() >= maxPollRecords) { // a full poll: a backlog
-            long deadline = System.nanoTime() + MAX_BATCH_NANOS;
+            long deadline = System.nanoTime() + config.transactionMaxMs() * 1_000_000L;
             while (total < MAX_BATCH_RECORDS && bytes < MAX_BATCH_BYTES && System.nanoTime() < deadline
                     && lag() >= BACKLOG_RECORDS) { // near the head of the input: commit now, for freshness
                 // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
