@@ -125,7 +125,8 @@ public final class StatefrontConfig extends AbstractConfig {
     private static final String PROCESSOR_TRANSACTION_MAX_MS_DOC = "Under a backlog, how long one transaction goes"
             + " on taking in records before it commits, in milliseconds (at most 1,000,000 records either way)."
             + " Longer writes fewer change and changelog records per input record while catching up; shorter makes"
-            + " the first results of a backlog visible sooner. Under light load each poll commits at once.";
+            + " the first results of a backlog visible sooner. Under light load each poll commits at once. At most"
+            + " 20 s, well inside the producers' transaction timeout (30 s).";
 
     public static final String PROCESSOR_LOCAL_HANDOFF = "processor.local.handoff";
     private static final String PROCESSOR_LOCAL_HANDOFF_DOC = "When the processor and the state server run in the"
@@ -190,7 +191,7 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
             .define(PROCESSOR_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
                     PROCESSOR_THREADS_DOC)
-            .define(PROCESSOR_TRANSACTION_MAX_MS, Type.LONG, 4_000L, ConfigDef.Range.between(10, 30_000),
+            .define(PROCESSOR_TRANSACTION_MAX_MS, Type.LONG, 4_000L, ConfigDef.Range.between(10, 20_000),
                     Importance.LOW, PROCESSOR_TRANSACTION_MAX_MS_DOC)
             .define(PROCESSOR_LOCAL_HANDOFF, Type.BOOLEAN, true, Importance.LOW, PROCESSOR_LOCAL_HANDOFF_DOC)
             .define(VIEW_CHANGES_SCHEMAS, Type.BOOLEAN, false, Importance.LOW, VIEW_CHANGES_SCHEMAS_DOC)
