@@ -19,10 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in one transaction.
  */
 class TransactionLengthTest {
-    private static final String SQL = """
-            CREATE SOURCE orders (order_id VARCHAR, customer_id VARCHAR, region VARCHAR,
-                                  amount_cents BIGINT, status VARCHAR, ts TIMESTAMP)
-              WITH (topic = 'orders', format = 'json', timestamp = 'ts', key = 'customer_id');
+    private static final String SQL = Orders.SOURCE_SQL + """
             CREATE MATERIALIZED VIEW customer_stats AS
               SELECT customer_id, COUNT(*) AS order_count FROM orders GROUP BY customer_id;
             """;

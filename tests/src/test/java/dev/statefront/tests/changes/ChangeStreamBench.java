@@ -31,10 +31,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <pre>scripts/measure-changes.sh [subscribers,...] [events/s] [seconds]</pre>
  */
 public final class ChangeStreamBench {
-    private static final String SQL = """
-            CREATE SOURCE orders (order_id VARCHAR, customer_id VARCHAR, region VARCHAR,
-                                  amount_cents BIGINT, status VARCHAR, ts TIMESTAMP)
-              WITH (topic = 'orders', format = 'json', timestamp = 'ts', key = 'customer_id');
+    private static final String SQL = Orders.SOURCE_SQL + """
             CREATE MATERIALIZED VIEW latest_order AS SELECT customer_id, order_id, ts FROM orders;
             """;
     private static final int MAX_MS = 60_000;

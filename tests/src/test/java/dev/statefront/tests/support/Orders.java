@@ -17,10 +17,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producing test orders (and deliberately bad records) to a real broker, tracking the positions written. */
 public final class Orders implements AutoCloseable {
-    public static final String DEMO_SQL = """
+    /** The source over topic {@code orders}, keyed by customer; tests add the views they need. */
+    public static final String SOURCE_SQL = """
             CREATE SOURCE orders (order_id VARCHAR, customer_id VARCHAR, region VARCHAR,
                                   amount_cents BIGINT, status VARCHAR, ts TIMESTAMP)
               WITH (topic = 'orders', format = 'json', timestamp = 'ts', key = 'customer_id');
+            """;
+    public static final String DEMO_SQL = SOURCE_SQL + """
             CREATE MATERIALIZED VIEW customer_stats AS
               SELECT customer_id, COUNT(*) AS order_count, SUM(amount_cents) AS total_cents,
                      MAX(amount_cents) AS max_cents, MAX(ts) AS last_ts
