@@ -121,6 +121,9 @@ class CodecsTest {
         assertEquals(e, CatalogEntry.fromJson(e.toJson()));
         ProgressMarker m = new ProgressMarker("v", 3, 77, Position.of("orders", 3, 9), 123, 456);
         assertEquals(m, ProgressMarker.fromJson(m.toJson()));
+        ProgressMarker changes = new ProgressMarker("v", 3, 77, Position.of("orders", 3, 9), 123, 456, true);
+        assertEquals(changes, ProgressMarker.fromJson(changes.toJson()));
+        assertTrue(new String(changes.toJson(), java.nio.charset.StandardCharsets.UTF_8).contains("\"changes_from\":77"));
     }
 
     @Test

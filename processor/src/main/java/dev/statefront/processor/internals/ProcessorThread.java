@@ -392,17 +392,16 @@ public final class ProcessorThread implements Runnable {
             for (ViewPartitionTask t : tasks.values()) {
                 t.flush(producer, now, errors);
             }
-            if (!openOffsets.isEmpty()) {
-                // blocks for the offset commit's round trip, while the changes sent above are being written
-                producer.sendOffsetsToTransaction(openOffsets, consumer.groupMetadata());
-            }
-            producer.flush(); // the markers need the change offsets the acknowledgements bring
-            failIfSendFailed();
+            // the markers go out with the changes, not after their acknowledgements (ProgressMarker#changes), so
+            // one round trip of produces and the offset commit's run side by side before the commit's own
             for (ViewPartitionTask t : tasks.values()) {
                 ProgressMarker m = t.progressMarker(now);
                 producer.send(new ProducerRecord<>(progressTopic, 0, m.key(), m.toJson()), errors.callback());
             }
-            producer.commitTransaction();
+            if (!openOffsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(openOffsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction(); // sends the rest and waits for every acknowledgement first
             failIfSendFailed();
         } catch (RuntimeException e) {
             abort(e);

@@ -54,6 +54,8 @@ final class ViewPartitionTask implements AutoCloseable {
     private long committedAsOfMs;
     /** The change records of the open transaction, kept for a commit listener; null when nobody listens. */
     private final List<Sent> sent;
+    /** Whether the open transaction sent change records (its marker then cannot say where they end). */
+    private boolean changesSent;
     private ProgressMarker marker;
 
     /** A change record sent in the open transaction; its offset arrives with the send's acknowledgement. */
@@ -193,6 +195,7 @@ final class ViewPartitionTask implements AutoCloseable {
         }
 
         void send(byte[] key, byte[] value, Object[] keyValues, ChangeEvent event) {
+            changesSent = true;
             if (held != null) {
                 held.headers().add(ChangeEventCodec.MORE_HEADER, MORE);
                 sendHeld();
@@ -223,15 +226,22 @@ final class ViewPartitionTask implements AutoCloseable {
         return nextChangeOffset.get();
     }
 
-    /** The progress marker of the open transaction, once every change of it has been acknowledged. */
+    /**
+     * The progress marker of the open transaction, to send in it after {@link #flush}. It does not wait for the
+     * changes' acknowledgements: if the transaction sent changes here, it says where they start (the end of the
+     * committed ones) rather than where they end.
+     */
     ProgressMarker progressMarker(long nowMs) {
-        marker = new ProgressMarker(view.name(), partition, nextChangeOffset(), position, asOfMs, nowMs);
+        marker = changesSent
+                ? new ProgressMarker(view.name(), partition, committedChangeOffset, position, asOfMs, nowMs, true)
+                : new ProgressMarker(view.name(), partition, nextChangeOffset(), position, asOfMs, nowMs);
         return marker;
     }
 
     /**
      * What the transaction that just committed wrote to this partition, for a reader in the same process; call
-     * before {@link #committed()}. Null unless the task keeps its sent records and made a marker.
+     * before {@link #committed()}. Null unless the task keeps its sent records and made a marker. The commit has
+     * brought every acknowledgement, so its marker says where the changes end.
      */
     CommittedPartition committedChanges() {
         if (sent == null || marker == null) {
@@ -241,14 +251,17 @@ final class ViewPartitionTask implements AutoCloseable {
         for (Sent s : sent) {
             changes.add(new CommittedPartition.Change(s.offset, s.key, s.value, s.keyValues, s.event));
         }
+        ProgressMarker exact = new ProgressMarker(view.name(), partition, nextChangeOffset(), marker.position(),
+                marker.asOfMs(), marker.tsMs());
         return new CommittedPartition(view.name(), view.changeTopic(), partition, committedChangeOffset, changes,
-                marker);
+                exact);
     }
 
     private void forgetSent() {
         if (sent != null) {
             sent.clear();
         }
+        changesSent = false;
         marker = null;
     }
 

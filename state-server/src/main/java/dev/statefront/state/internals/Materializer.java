@@ -235,7 +235,7 @@ public final class Materializer {
                             ch.keyValues(), ch.event()), wb);
                 }
                 PartitionMeta meta = pass.meta(v, c.partition());
-                if (c.marker().viewOffset() <= meta.nextOffset()) {
+                if (meta.reached(c.marker())) {
                     pass.setMeta(v, c.partition(), meta.withMarker(c.marker()));
                 }
             }
@@ -422,7 +422,7 @@ public final class Materializer {
         if (r.offset() < before.nextOffset()) {
             return; // applied already, from the processor in this process (applyCommitted)
         }
-        PartitionMeta meta = before.withNextOffset(r.offset() + 1);
+        PartitionMeta meta = before.withChangeAt(r.offset()); // even if it is skipped below: it was read
         try {
             if (r.key() == null) {
                 throw new DecodeException("change record without a key");
@@ -480,7 +480,8 @@ public final class Materializer {
         ArrayDeque<PendingMarker> q = pending.computeIfAbsent(new PendingKey(m.view(), m.partition()),
                 k -> new ArrayDeque<>());
         PendingMarker tail = q.peekLast();
-        if (tail != null && tail.marker().viewOffset() == m.viewOffset()) {
+        if (tail != null && tail.marker().viewOffset() == m.viewOffset() && !tail.marker().changes()
+                && !m.changes()) {
             // idle markers repeat the view offset: fold them so the queue stays short
             ProgressMarker t = tail.marker();
             q.pollLast();
@@ -510,7 +511,7 @@ public final class Materializer {
             }
             PartitionMeta meta = pass.meta(v, p);
             PartitionMeta start = meta;
-            while (!q.isEmpty() && q.peekFirst().marker().viewOffset() <= meta.nextOffset()) {
+            while (!q.isEmpty() && meta.reached(q.peekFirst().marker())) {
                 meta = meta.withMarker(q.pollFirst().marker());
             }
             if (meta != start) {

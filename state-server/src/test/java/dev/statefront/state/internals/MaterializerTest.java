@@ -179,6 +179,54 @@ class MaterializerTest {
     }
 
     @Test
+    void shouldApplyAMarkerWrittenBeforeItsChangesEndOnlyOnceTheyAreApplied() {
+        String progress = Topics.progress(APP);
+        try (StateStore store = StateStore.open(dir)) {
+            Materializer m = knowingView(store);
+            // transaction 1 wrote a change at offset 0 and its commit marker took offset 1
+            m.apply(feed(change(0, 1, false)).advance(VIEW.topic(), 0, 2));
+            // transaction 2's marker was written before its changes were acknowledged: they start at 1 at the
+            // earliest (they are at 2, after the commit marker, where the read position already stands)
+            ProgressMarker second = new ProgressMarker("v", 0, 1, Position.of("s", 0, 20), 20, 20, true);
+            m.apply(new FeedBatch().add(progress, 0, 0, second.key(), second.toJson()));
+            assertEquals(2, m.nextOffset("v", 0));
+            assertEquals(Position.EMPTY, m.describe("v", ReadOptions.NOW).position(),
+                    "reading past a commit marker is not reading the transaction's changes");
+            assertNull(get(m, 2));
+            // its changes arrive: the position follows
+            m.apply(feed(change(2, 2, false)).advance(VIEW.topic(), 0, 4));
+            assertArrayEquals(new Object[] {2L}, get(m, 2));
+            assertEquals(Position.of("s", 0, 20), m.describe("v", ReadOptions.NOW).position());
+            // an idle marker after them says where they end, as before
+            ProgressMarker idle = new ProgressMarker("v", 0, 3, Position.of("s", 0, 25), 25, 25);
+            m.apply(new FeedBatch().add(progress, 0, 1, idle.key(), idle.toJson()));
+            assertEquals(Position.of("s", 0, 25), m.describe("v", ReadOptions.NOW).position());
+            // a marker with changes waits even behind an idle one at the same offset, and is not folded into it
+            ProgressMarker idleAgain = new ProgressMarker("v", 0, 9, Position.of("s", 0, 30), 30, 30);
+            ProgressMarker changesAt9 = new ProgressMarker("v", 0, 9, Position.of("s", 0, 40), 40, 40, true);
+            m.apply(new FeedBatch().add(progress, 0, 2, idleAgain.key(), idleAgain.toJson())
+                    .add(progress, 0, 3, changesAt9.key(), changesAt9.toJson()).advance(VIEW.topic(), 0, 9));
+            assertEquals(Position.of("s", 0, 30), m.describe("v", ReadOptions.NOW).position());
+            assertEquals(3, m.progressResumeOffset(), "the marker with changes is pending");
+            m.apply(feed(change(9, 3, false)));
+            assertEquals(Position.of("s", 0, 40), m.describe("v", ReadOptions.NOW).position());
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            Materializer m = new Materializer(APP, store, Clock.systemUTC(), Duration.ofSeconds(1));
+            assertEquals(4, m.progressResumeOffset());
+            assertEquals(Position.of("s", 0, 40), m.describe("v", ReadOptions.NOW).position());
+        }
+    }
+
+    @Test
+    void shouldReadTheStoredFormOfTheVersionBefore() {
+        byte[] token = Position.of("s", 0, 5).token().getBytes(StandardCharsets.UTF_8);
+        byte[] v1 = java.nio.ByteBuffer.allocate(1 + 8 * 4 + 4 + token.length).put((byte) 1).putLong(12).putLong(100)
+                .putLong(8).putLong(3).putInt(token.length).put(token).array();
+        assertEquals(new PartitionMeta(12, Position.of("s", 0, 5), 100, 8, 3, 8), PartitionMeta.decode(v1));
+    }
+
+    @Test
     void shouldNeverMoveAPositionBackwards() {
         PartitionMeta m = PartitionMeta.INITIAL.withNextOffset(10)
                 .withMarker(new ProgressMarker("v", 0, 8, Position.of("s", 0, 5), 100, 100))
