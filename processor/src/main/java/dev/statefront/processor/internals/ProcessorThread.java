@@ -392,8 +392,9 @@ public final class ProcessorThread implements Runnable {
             for (ViewPartitionTask t : tasks.values()) {
                 t.flush(producer, now, errors);
             }
-            // the markers go out with the changes, not after their acknowledgements (ProgressMarker#changes), so
-            // one round trip of produces and the offset commit's run side by side before the commit's own
+            // the markers go out with the changes, not after their acknowledgements (ProgressMarker#changes): the
+            // commit waits for three round trips (offset commit, produce, EndTxn; the producer sends no records
+            // while a transactional request is in flight), not four
             for (ViewPartitionTask t : tasks.values()) {
                 ProgressMarker m = t.progressMarker(now);
                 producer.send(new ProducerRecord<>(progressTopic, 0, m.key(), m.toJson()), errors.callback());
