@@ -17,7 +17,8 @@
 #   unless those options choose JIT thresholds themselves (-XX:Tier... or -XX:CompileThreshold...). On two cores
 #   the compiler threads took 31-60% of a core through a whole 2,000,000-order catch-up (1,119 C2 compilations),
 #   beside the processing thread's 40-55%; a method called once per record still crosses 30,000 calls within a
-#   fraction of a second at 100,000 records/s. Measured (README, "JIT thresholds"): more events/s in catch-up, lookups and freshness no different.
+#   fraction of a second at 100,000 records/s. Measured (README, "JIT thresholds"): more events/s in catch-up,
+#   lookups and freshness no different.
 # Options given later on the java command line win: STATEFRONT_JAVA_OPTS for the launcher and the image,
 # SUT_JAVA_OPTS for the bench. One measured there (README, "JIT compiler threads"): -XX:CICompilerCount=4 on a
 # 2-CPU machine warms the lookup path up faster but slows start-up, so it is not a default.

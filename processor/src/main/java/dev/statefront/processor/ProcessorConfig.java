@@ -30,6 +30,11 @@ public record ProcessorConfig(String bootstrapServers, String appId, Path stateD
 
     /** The default of {@link #transactionMaxMs()}. */
     public static final long DEFAULT_TRANSACTION_MAX_MS = 4_000;
+    /**
+     * The largest {@link #transactionMaxMs()}: well inside the processor's transaction timeout (30 s), after which
+     * the broker would abort the transaction and fence the loop.
+     */
+    public static final long MAX_TRANSACTION_MAX_MS = 20_000;
 
     /** Settings with the default {@link #transactionMaxMs()}. */
     public ProcessorConfig(String bootstrapServers, String appId, Path stateDir, String sqlScript,
@@ -67,8 +72,9 @@ public record ProcessorConfig(String bootstrapServers, String appId, Path stateD
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        if (transactionMaxMs < 1) {
-            throw new IllegalArgumentException("transactionMaxMs must be at least 1, got " + transactionMaxMs);
+        if (transactionMaxMs < 1 || transactionMaxMs > MAX_TRANSACTION_MAX_MS) {
+            throw new IllegalArgumentException("transactionMaxMs must be between 1 and " + MAX_TRANSACTION_MAX_MS
+                    + ", got " + transactionMaxMs);
         }
         if (progressIntervalMs < 10) {
             throw new IllegalArgumentException("progressIntervalMs must be at least 10, got " + progressIntervalMs);

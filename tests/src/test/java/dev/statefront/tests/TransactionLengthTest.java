@@ -3,11 +3,10 @@ package dev.statefront.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statefront.app.kafka.EmbeddedKafka;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
-import dev.statefront.testkit.OrderGenerator;
 import dev.statefront.tests.support.Orders;
+import dev.statefront.tests.support.Pipeline;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ProcessorConfig#transactionMaxMs()} bounds how long a transaction drains a backlog, on a real broker: the
- * same backlog takes many more transactions under a 1 ms bound than under a 30 s one, which drains nearly all of it
- * in one transaction.
+ * same backlog takes many more transactions under a 1 ms bound than under the largest one allowed, which drains
+ * nearly all of it in one transaction.
  */
 class TransactionLengthTest {
     private static final String SQL = Orders.SOURCE_SQL + """
@@ -30,21 +29,13 @@ class TransactionLengthTest {
 
     @Test
     void shouldBoundHowLongOneTransactionDrainsABacklog() throws Exception {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0)) {
-            kafka.start();
-            String bootstrap = kafka.bootstrapServers();
-            Orders.createTopic(bootstrap, "orders", 4);
-            try (Orders orders = new Orders(bootstrap, "orders")) {
-                OrderGenerator gen = new OrderGenerator(7, 5_000);
-                for (int i = 0; i < ORDERS; i++) {
-                    orders.send(gen.next());
-                }
-                orders.flush();
-            }
-            long longTransactions = transactionsToCatchUp(bootstrap, "long", 30_000);
+        try (Pipeline pipeline = Pipeline.broker(dir)) {
+            pipeline.produce(7, 5_000, ORDERS, null);
+            String bootstrap = pipeline.kafka().bootstrapServers();
+            long longTransactions = transactionsToCatchUp(bootstrap, "long", ProcessorConfig.MAX_TRANSACTION_MAX_MS);
             long shortTransactions = transactionsToCatchUp(bootstrap, "short", 1);
             // 5,000 records a poll: at most a few polls a transaction under 1 ms, so at least 26 of them; under
-            // 30 s one drain down to the last 20,000 records, which commit a poll at a time
+            // 20 s one drain down to the last 20,000 records, which commit a poll at a time
             assertTrue(shortTransactions >= 26, "short: " + shortTransactions);
             assertTrue(shortTransactions > 2 * longTransactions,
                     "short: " + shortTransactions + ", long: " + longTransactions);

@@ -1,5 +1,6 @@
 package dev.statefront.app.config;
 
+import dev.statefront.processor.ProcessorConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -191,8 +192,9 @@ public final class StatefrontConfig extends AbstractConfig {
                     Importance.MEDIUM, PROCESSOR_PROGRESS_INTERVAL_MS_DOC)
             .define(PROCESSOR_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
                     PROCESSOR_THREADS_DOC)
-            .define(PROCESSOR_TRANSACTION_MAX_MS, Type.LONG, 4_000L, ConfigDef.Range.between(10, 20_000),
-                    Importance.LOW, PROCESSOR_TRANSACTION_MAX_MS_DOC)
+            .define(PROCESSOR_TRANSACTION_MAX_MS, Type.LONG, ProcessorConfig.DEFAULT_TRANSACTION_MAX_MS,
+                    ConfigDef.Range.between(10, ProcessorConfig.MAX_TRANSACTION_MAX_MS), Importance.LOW,
+                    PROCESSOR_TRANSACTION_MAX_MS_DOC)
             .define(PROCESSOR_LOCAL_HANDOFF, Type.BOOLEAN, true, Importance.LOW, PROCESSOR_LOCAL_HANDOFF_DOC)
             .define(VIEW_CHANGES_SCHEMAS, Type.BOOLEAN, false, Importance.LOW, VIEW_CHANGES_SCHEMAS_DOC)
             .define(STATE_SERVER_MAX_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),

@@ -40,8 +40,7 @@ class StatefrontConfigTest {
         assertEquals(4, c.topicPartitions());
         assertEquals((short) 1, c.topicReplicationFactor());
         assertEquals(500L, c.processorProgressIntervalMs());
-        assertEquals(dev.statefront.processor.ProcessorConfig.DEFAULT_TRANSACTION_MAX_MS,
-                c.processorTransactionMaxMs());
+        assertEquals(4_000L, c.processorTransactionMaxMs());
         assertEquals(EnumSet.allOf(Role.class), c.roles());
         assertTrue(c.kafkaOverrides().isEmpty());
         assertEquals(ConfigSource.DEFAULT, c.sourceOf(StatefrontConfig.REST_PORT));
