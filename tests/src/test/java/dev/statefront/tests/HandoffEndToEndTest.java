@@ -3,24 +3,18 @@ package dev.statefront.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.statefront.core.Position;
 import dev.statefront.processor.ProcessorConfig;
 import dev.statefront.processor.ProcessorServer;
 import dev.statefront.state.server.ChangeSubscription;
-import dev.statefront.state.server.ReadOptions;
-import dev.statefront.state.server.ReadResult;
-import dev.statefront.state.server.ReadStatus;
 import dev.statefront.state.server.StateServer;
 import dev.statefront.state.server.StateServerConfig;
 import dev.statefront.state.server.SubscribeRequest;
 import dev.statefront.state.server.SubscriptionEvent;
-import dev.statefront.state.server.ViewRow;
-import dev.statefront.testkit.Oracle;
 import dev.statefront.tests.support.Pipeline;
+import dev.statefront.tests.support.ViewOracle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -47,13 +41,13 @@ class HandoffEndToEndTest {
             pipeline.produce(11, 5_000, 12_000, null);
             pipeline.startRoles(dir, SQL, false, true);
             StateServer server = pipeline.stateServer();
-            assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+            ViewOracle.assertCustomerStats(server, pipeline.produced(), pipeline.oracle());
             long afterBacklog = server.handoffPartitionsApplied();
             assertTrue(afterBacklog > 0, "the backlog's transactions were handed over");
 
             // live orders: small transactions, each handed over as it commits
             pipeline.produce(100, 5_000, 200, null);
-            assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+            ViewOracle.assertCustomerStats(server, pipeline.produced(), pipeline.oracle());
             long readBefore = server.feedViewRecordsRead();
             Set<String> placedBy = new HashSet<>();
             int liveOrders = 0;
@@ -65,7 +59,7 @@ class HandoffEndToEndTest {
                         }
                     });
                     liveOrders += 200;
-                    assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+                    ViewOracle.assertCustomerStats(server, pipeline.produced(), pipeline.oracle());
                 }
                 // change subscribers (SSE, gRPC Subscribe, MCP) get what was handed over: every customer with a
                 // placed live order, and no one else
@@ -97,7 +91,7 @@ class HandoffEndToEndTest {
                 elsewhere.start();
                 long appliedBefore = server.handoffPartitionsApplied();
                 pipeline.produce(300, 5_000, 200, null);
-                assertMatchesOracle(server, pipeline.produced(), pipeline.oracle());
+                ViewOracle.assertCustomerStats(server, pipeline.produced(), pipeline.oracle());
                 assertEquals(appliedBefore, server.handoffPartitionsApplied(), "nothing handed over any more");
             }
 
@@ -107,7 +101,7 @@ class HandoffEndToEndTest {
                     "statefront", replica, Map.of(), Duration.ofSeconds(5)))) {
                 reread.start();
                 assertTrue(reread.awaitRunning(Duration.ofSeconds(60)), "restarted state server runs");
-                assertMatchesOracle(reread, pipeline.produced(), pipeline.oracle());
+                ViewOracle.assertCustomerStats(reread, pipeline.produced(), pipeline.oracle());
             }
         }
     }
@@ -120,31 +114,5 @@ class HandoffEndToEndTest {
             Thread.sleep(20);
         }
         assertEquals(expected, server.feedPausedViewPartitions(), what + " paused within " + within);
-    }
-
-    private static long number(Object value) {
-        return ((Number) value).longValue();
-    }
-
-    /** Waits (bounded) until the view reflects {@code produced}, then compares every row and the row count. */
-    private static void assertMatchesOracle(StateServer server, Position produced, Oracle oracle) {
-        ReadOptions caughtUp = ReadOptions.NOW.withMinPosition(produced).withWaitTimeout(Duration.ofSeconds(5));
-        long deadline = System.currentTimeMillis() + 120_000;
-        ReadResult<List<ViewRow>> rows;
-        do {
-            rows = server.scan("customer_stats", null, null, 1_000_000, caughtUp);
-        } while (rows.status() != ReadStatus.OK && System.currentTimeMillis() < deadline);
-        assertEquals(ReadStatus.OK, rows.status(), rows.message());
-        Map<String, Oracle.CustomerStats> expected = oracle.customerStats();
-        assertEquals(expected.size(), rows.value().size(), "row count");
-        for (ViewRow r : rows.value()) {
-            Object[] row = r.row();
-            Oracle.CustomerStats e = expected.get((String) row[0]);
-            assertTrue(e != null, "unexpected row " + row[0]);
-            assertEquals(List.of(e.orderCount(), e.totalCents(), e.maxCents(), e.lastTs()),
-                    List.of(number(row[1]), number(row[2]), number(row[3]), number(row[4])), e.customerId());
-        }
-        assertEquals(expected.size(),
-                server.describe("customer_stats", ReadOptions.NOW).value().rowCount(), "stored row count");
     }
 }
