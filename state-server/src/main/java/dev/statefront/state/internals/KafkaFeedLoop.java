@@ -28,16 +28,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The state server's one Kafka consumer: manual assignment, {@code read_committed}, no consumer group. Reads the
  * catalog, the progress topic and the change topic of every view in the catalog (topics that do not exist yet
- * are looked up again every second), seeks each partition to the offset stored with the data, and hands every
- * poll to the {@link Materializer} as one batch, holding back the records of a transaction not yet read to its
- * end (see {@link ChangeEventCodec#MORE_HEADER}). Partition-aware: {@link #servesPartition} decides which view
- * partitions are assigned (all of them today).
+ * are looked up again after 50 ms, then less and less often, up to every second), seeks each partition to the
+ * offset stored with the data, and hands every poll to the {@link Materializer} as one batch, holding back the
+ * records of a transaction not yet read to its end (see {@link ChangeEventCodec#MORE_HEADER}). Partition-aware:
+ * {@link #servesPartition} decides which view partitions are assigned (all of them today).
  */
 public final class KafkaFeedLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFeedLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration LOOKUP = Duration.ofSeconds(2);
-    private static final long LOOKUP_INTERVAL_MS = 1000;
+    /**
+     * A topic not there yet is looked up again after this long, then after twice as long each time up to
+     * {@link #MAX_LOOKUP_INTERVAL_MS}. At start-up the processor usually creates the topics a moment after the
+     * state server first looks: the first rows wait for the next lookup.
+     */
+    private static final long MIN_LOOKUP_INTERVAL_MS = 50;
+    private static final long MAX_LOOKUP_INTERVAL_MS = 1000;
     /**
      * A view partition whose transactions a processor in this process handed over within this time is not fetched.
      * Under a backlog a transaction takes a few seconds; idle, the processor still hands over its progress commits
@@ -68,6 +74,7 @@ public final class KafkaFeedLoop implements Runnable {
     private boolean restoring = true;
     private boolean catalogLookedUp;
     private long lastLookupMs;
+    private long lookupIntervalMs = MIN_LOOKUP_INTERVAL_MS;
 
     /**
      * A loop over a new consumer.
@@ -150,13 +157,15 @@ public final class KafkaFeedLoop implements Runnable {
 
     private void step() {
         long now = System.currentTimeMillis();
-        if (!waitingTopics.isEmpty() && now - lastLookupMs >= LOOKUP_INTERVAL_MS) {
+        if (!waitingTopics.isEmpty() && now - lastLookupMs >= lookupIntervalMs) {
             lastLookupMs = now;
             assignWaitingTopics();
+            lookupIntervalMs = Math.min(MAX_LOOKUP_INTERVAL_MS, lookupIntervalMs * 2);
         }
         if (assigned.isEmpty()) {
             maybeFinishRestore();
-            sleep(POLL.toMillis());
+            // until the next lookup, or for a poll's time
+            sleep(Math.max(1, Math.min(POLL.toMillis(), lastLookupMs + lookupIntervalMs - System.currentTimeMillis())));
             return;
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
@@ -203,6 +212,7 @@ public final class KafkaFeedLoop implements Runnable {
         }
         if (newViews) {
             lastLookupMs = System.currentTimeMillis();
+            lookupIntervalMs = MIN_LOOKUP_INTERVAL_MS;
             assignWaitingTopics();
         }
         maybeFinishRestore();
