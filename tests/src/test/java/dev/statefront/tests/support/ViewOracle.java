@@ -19,7 +19,10 @@ public final class ViewOracle {
     private ViewOracle() {
     }
 
-    /** Waits (bounded) until {@code customer_stats} reflects {@code produced}, then compares every row and the count. */
+    /**
+     * Waits (bounded) until {@code customer_stats} reflects {@code produced}, then compares every row and the row
+     * count.
+     */
     public static void assertCustomerStats(StateServer server, Position produced, Oracle oracle) {
         List<ViewRow> rows = scanAt(server, "customer_stats", produced);
         Map<String, Oracle.CustomerStats> expected = oracle.customerStats();
