@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.rocksdb.RocksDB;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,13 +104,23 @@ public final class StatefrontServer implements AutoCloseable {
         Set<Role> roles = config.roles();
         requireSqlForSinks();
         CompletableFuture<Void> gatewayStarted = CompletableFuture.completedFuture(null);
+        // Two slow first steps run on threads of their own while the broker and the state server start: RocksDB's
+        // native library is copied out of its jar and loaded (about 0.15 s), and the first plan in a process loads
+        // the SQL planner (about half a second). Whatever needs either waits for it, and fails if it failed.
+        CompletableFuture<Void> rocksDbLoaded = roles.contains(Role.STATE_SERVER) || roles.contains(Role.PROCESSOR)
+                ? CompletableFuture.runAsync(RocksDB::loadLibrary, task -> onThread("statefront-load-rocksdb", task))
+                : CompletableFuture.completedFuture(null);
+        CompletableFuture<Program> planning = roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)
+                ? CompletableFuture.supplyAsync(() -> SqlPlanner.plan(sqlScript),
+                        task -> onThread("statefront-plan", task))
+                : null;
         try {
-            if (roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)) {
-                // bad SQL is the most common start-up mistake: say so before starting anything; planned once, for
-                // every role that needs it
-                step("processor", () -> program = SqlPlanner.plan(sqlScript));
-            }
             if (config.embeddedKafka()) {
+                if (!demo) {
+                    // bad SQL is the most common start-up mistake: say so before starting a broker (the demo's SQL
+                    // is ours, so it is planned while the broker starts)
+                    awaitPlan(planning);
+                }
                 step("embedded Kafka", () -> {
                     EmbeddedKafka kafka = new EmbeddedKafka(config.embeddedKafkaDir(), config.embeddedKafkaPort(),
                             config.embeddedKafkaControllerPort());
@@ -131,6 +142,7 @@ public final class StatefrontServer implements AutoCloseable {
                         config.stateDir().resolve("replica"), config.consumerOverrides(),
                         Duration.ofMillis(config.stateServerMaxWaitMs())));
                 step("state server", () -> {
+                    awaitStep(rocksDbLoaded);
                     register("state server", s::close);
                     s.start();
                 });
@@ -145,6 +157,9 @@ public final class StatefrontServer implements AutoCloseable {
                     replicaServer = rs;
                 }
             }
+            // the gateway starts after the plan: both load many classes on two cores, and the processor, which
+            // needs the plan, is what a backlog waits for
+            awaitPlan(planning);
             // the API comes up (answering "not ready", or with what the state server holds) on its own thread
             // while the processor prepares its topics and joins its group, which mostly wait for the broker
             if (roles.contains(Role.GATEWAY)) {
@@ -156,11 +171,7 @@ public final class StatefrontServer implements AutoCloseable {
                         + StatefrontConfig.GRPC_PORT + "=" + config.grpcPort() + "]", () -> {
                             register("gateway", g::close);
                             g.start();
-                        }), task -> {
-                            Thread t = new Thread(task, "statefront-start-gateway");
-                            t.setDaemon(true);
-                            t.start();
-                        });
+                        }), task -> onThread("statefront-start-gateway", task));
                 gateway = g;
             }
             if (roles.contains(Role.INGEST)) {
@@ -184,6 +195,7 @@ public final class StatefrontServer implements AutoCloseable {
                     p.onCommitted(handOffTo(stateServer));
                 }
                 step("processor", () -> {
+                    awaitStep(rocksDbLoaded);
                     register("processor", p::close);
                     p.start();
                 });
@@ -243,10 +255,23 @@ public final class StatefrontServer implements AutoCloseable {
         }
     }
 
+    /** Waits for the SQL planned on its own thread (if any): a bad script fails start-up like a failed step. */
+    private void awaitPlan(CompletableFuture<Program> planning) {
+        if (planning != null && program == null) {
+            step("processor", () -> program = awaitStep(planning));
+        }
+    }
+
+    private static void onThread(String name, Runnable task) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Waits for a step started on its own thread; its failure is this start-up's failure. */
-    private static void awaitStep(CompletableFuture<Void> step) {
+    private static <T> T awaitStep(CompletableFuture<T> step) {
         try {
-            step.join();
+            return step.join();
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;

@@ -1,6 +1,7 @@
 package dev.statefront.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,7 @@ import dev.statefront.app.demo.DemoTopics;
 class StatefrontServerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BAD_SQL = "CREATE MATERIALIZED VIEW v AS SELECT id FROM no_such_source;";
 
     @TempDir
     Path tmp;
@@ -83,6 +85,36 @@ class StatefrontServerTest {
             assertTrue(e.getMessage().contains("embedded.kafka.port"), e.getMessage());
             assertEquals(StatefrontServer.State.STOPPED, server.state());
         }
+    }
+
+    @Test
+    void shouldFailStartUpOnBadSqlBeforeStartingTheEmbeddedBroker() {
+        StatefrontConfig config = config("roles=state-server,processor");
+        StatefrontServer server = new StatefrontServer(config, BAD_SQL, false, Clock.systemUTC());
+        StatefrontServer.StartupException e = assertThrows(StatefrontServer.StartupException.class, server::start);
+        assertTrue(e.getMessage().startsWith("cannot start processor: ") && e.getMessage().contains("no_such_source"),
+                e.getMessage());
+        assertFalse(server.embedded(), "the broker was started for a script that cannot run");
+        assertEquals(StatefrontServer.State.STOPPED, server.state());
+    }
+
+    @Test
+    void shouldStopTheStateServerStartedWhileBadSqlWasPlanned() throws Exception {
+        String appId = "bad-sql-" + UUID.randomUUID();
+        try (ServerSocket nothing = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            // a Kafka address nobody answers on: the state server starts (it connects in the background) while the
+            // SQL is planned, and must be stopped again when the plan fails
+            StatefrontConfig config = config("roles=state-server,processor", "app.id=" + appId,
+                    "kafka.bootstrap.servers=127.0.0.1:" + nothing.getLocalPort());
+            StatefrontServer server = new StatefrontServer(config, BAD_SQL, false, Clock.systemUTC());
+            StatefrontServer.StartupException e = assertThrows(StatefrontServer.StartupException.class, server::start);
+            assertTrue(e.getMessage().startsWith("cannot start processor: ") && e.getMessage().contains("no_such_source"),
+                    e.getMessage());
+            assertEquals(StatefrontServer.State.STOPPED, server.state());
+        }
+        List<String> left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.contains(appId)).toList();
+        assertEquals(List.of(), left, "threads of the state server still running");
     }
 
     private static List<JsonNode> readAll(String bootstrap, String topic, int atLeast) throws Exception {
