@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.rocksdb.RocksDB;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +32,7 @@ import dev.statefront.processor.plan.Program;
 import dev.statefront.processor.sql.SqlPlanner;
 import dev.statefront.state.grpc.ReplicaServer;
 import dev.statefront.state.server.StateServer;
+import dev.statefront.state.store.StateStore;
 import dev.statefront.state.sink.PostgresSink;
 import dev.statefront.state.server.StateServerConfig;
 
@@ -108,7 +108,8 @@ public final class StatefrontServer implements AutoCloseable {
         // native library is copied out of its jar and loaded (about 0.15 s), and the first plan in a process loads
         // the SQL planner (about half a second). Whatever needs either waits for it, and fails if it failed.
         CompletableFuture<Void> rocksDbLoaded = roles.contains(Role.STATE_SERVER) || roles.contains(Role.PROCESSOR)
-                ? CompletableFuture.runAsync(RocksDB::loadLibrary, task -> onThread("statefront-load-rocksdb", task))
+                ? CompletableFuture.runAsync(StateStore::loadNativeLibrary,
+                        task -> onThread("statefront-load-rocksdb", task))
                 : CompletableFuture.completedFuture(null);
         CompletableFuture<Program> planning = roles.contains(Role.PROCESSOR) || roles.contains(Role.INGEST)
                 ? CompletableFuture.supplyAsync(() -> SqlPlanner.plan(sqlScript),

@@ -92,8 +92,8 @@ class StatefrontServerTest {
         StatefrontConfig config = config("roles=state-server,processor");
         StatefrontServer server = new StatefrontServer(config, BAD_SQL, false, Clock.systemUTC());
         StatefrontServer.StartupException e = assertThrows(StatefrontServer.StartupException.class, server::start);
-        assertTrue(e.getMessage().startsWith("cannot start processor: ") && e.getMessage().contains("no_such_source"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot start processor: "), e.getMessage());
+        assertTrue(e.getMessage().contains("no_such_source"), e.getMessage());
         assertFalse(server.embedded(), "the broker was started for a script that cannot run");
         assertEquals(StatefrontServer.State.STOPPED, server.state());
     }
@@ -108,8 +108,8 @@ class StatefrontServerTest {
                     "kafka.bootstrap.servers=127.0.0.1:" + nothing.getLocalPort());
             StatefrontServer server = new StatefrontServer(config, BAD_SQL, false, Clock.systemUTC());
             StatefrontServer.StartupException e = assertThrows(StatefrontServer.StartupException.class, server::start);
-            assertTrue(e.getMessage().startsWith("cannot start processor: ") && e.getMessage().contains("no_such_source"),
-                    e.getMessage());
+            assertTrue(e.getMessage().startsWith("cannot start processor: "), e.getMessage());
+            assertTrue(e.getMessage().contains("no_such_source"), e.getMessage());
             assertEquals(StatefrontServer.State.STOPPED, server.state());
         }
         List<String> left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
