@@ -37,6 +37,8 @@ public final class Orders implements AutoCloseable {
     private final String topic;
     private Position position = Position.EMPTY;
     private Future<RecordMetadata> last;
+    /** The first send that failed: its order is in the caller's oracle but not in the topic. */
+    private Exception failed;
 
     public Orders(String bootstrap, String topic) {
         Properties p = new Properties();
@@ -62,21 +64,31 @@ public final class Orders implements AutoCloseable {
     /** Sends any value with a key. */
     public synchronized void sendRaw(String key, String value) {
         last = producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
-            if (e == null) {
-                synchronized (this) {
+            synchronized (this) {
+                if (e == null) {
                     position = position.with(md.topic(), md.partition(), md.offset() + 1);
+                } else if (failed == null) {
+                    failed = e;
                 }
             }
         });
     }
 
-    /** Waits for every send and returns the position after all of them. */
+    /**
+     * Waits for every send and returns the position after all of them.
+     *
+     * @throws ExecutionException if any send failed (not only the last), so a test never compares a view with an
+     *     oracle holding orders the topic does not
+     */
     public Position flush() throws ExecutionException, InterruptedException {
         producer.flush();
         if (last != null) {
             last.get();
         }
         synchronized (this) {
+            if (failed != null) {
+                throw new ExecutionException("an order was not written to " + topic, failed);
+            }
             return position;
         }
     }
