@@ -6,13 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producing test orders (and deliberately bad records) to a real broker, tracking the positions written. */
@@ -36,7 +34,6 @@ public final class Orders implements AutoCloseable {
     private final KafkaProducer<String, String> producer;
     private final String topic;
     private Position position = Position.EMPTY;
-    private Future<RecordMetadata> last;
     /** The first send that failed: its order is in the caller's oracle but not in the topic. */
     private Exception failed;
 
@@ -61,9 +58,12 @@ public final class Orders implements AutoCloseable {
         sendRaw(o.customerId(), o.toJson());
     }
 
-    /** Sends any value with a key. */
-    public synchronized void sendRaw(String key, String value) {
-        last = producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
+    /**
+     * Sends any value with a key. Not synchronized: a send blocked on a full producer buffer must not hold the lock
+     * the callbacks take, or the producer's I/O thread could never complete the batches that free the buffer.
+     */
+    public void sendRaw(String key, String value) {
+        producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
             synchronized (this) {
                 if (e == null) {
                     position = position.with(md.topic(), md.partition(), md.offset() + 1);
@@ -75,16 +75,14 @@ public final class Orders implements AutoCloseable {
     }
 
     /**
-     * Waits for every send and returns the position after all of them.
+     * Waits for every send and returns the position after all of them. The producer's flush returns once every
+     * send's callback has run, so the callbacks' record of failures is complete here.
      *
-     * @throws ExecutionException if any send failed (not only the last), so a test never compares a view with an
-     *     oracle holding orders the topic does not
+     * @throws ExecutionException if any send failed, so a test never compares a view with an oracle holding orders
+     *     the topic does not
      */
     public Position flush() throws ExecutionException, InterruptedException {
         producer.flush();
-        if (last != null) {
-            last.get();
-        }
         synchronized (this) {
             if (failed != null) {
                 throw new ExecutionException("an order was not written to " + topic, failed);
