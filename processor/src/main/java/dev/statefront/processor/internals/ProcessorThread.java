@@ -74,7 +74,11 @@ public final class ProcessorThread implements Runnable {
     private static final long MAX_BATCH_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
     /** Below this many records still to read, a drain stops taking more: the transaction commits. */
     private static final long BACKLOG_RECORDS = 20_000;
-    /** How long a backlog drain waits for the next fetch before it commits what it has. */
+    /**
+     * How long one poll of a backlog drain waits for the next fetch. A poll that returns nothing does not end the
+     * drain while the consumer still knows of {@link #BACKLOG_RECORDS} records to read: on two busy cores a fetch
+     * often takes longer than this, and each early commit costs a whole round of change and changelog records.
+     */
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
     /**
      * A poll that returns records within this time handed over a fetch answered while the previous transaction
@@ -301,10 +305,11 @@ public final class ProcessorThread implements Runnable {
             long deadline = System.nanoTime() + config.transactionMaxMs() * 1_000_000L;
             while (total < MAX_BATCH_RECORDS && bytes < MAX_BATCH_BYTES && System.nanoTime() < deadline
                     && lag() >= BACKLOG_RECORDS) { // near the head of the input: commit now, for freshness
-                // a short poll: it returns as soon as the next fetch is in; nothing within it means caught up
+                // a short poll: it returns as soon as the next fetch is in; nothing within it is a slow fetch
+                // (the loop's condition asks the consumer again whether a backlog is left)
                 ConsumerRecords<byte[], byte[]> next = pollInTransaction(DRAIN_POLL);
                 if (next.isEmpty()) {
-                    break;
+                    continue;
                 }
                 bytes += take(next);
                 total += next.count();
