@@ -7,9 +7,9 @@
 #   grpc_lookup     Statefront's gRPC QueryService/Get: LOOKUP_THREADS threads, Probe's Zipf keys, QPS and latency
 #   scan            every system: pages of 100 rows from random start keys over HTTP keep-alive, pages/s and latency
 #   memory          every system: peak RSS (VmHWM) of its JVM over its run
-#   freshness_half  every system: Probe's freshness with a background load of half the system's steady catch-up
-#                   rate, in a second pass after all normal runs (each system relaunched and first caught up to the
-#                   topic's end, so the half-load events never run into another system's lookups)
+#   freshness_half  every system: Probe's freshness with a background load of half the system's catch-up rate
+#                   including start-up, in a second pass after all normal runs (each system relaunched and first
+#                   caught up to the topic's end, so the half-load events never run into another system's lookups)
 # then a table of Statefront / peer ratios (BenchSummary), also written as results/<stamp>-summary.json.
 # EXTRAS=0 runs the shared bench alone; FRESHNESS_HALF=0 skips the second pass. Knobs of the extras: SCAN_THREADS,
 # SCAN_SECONDS, GRPC_SECONDS, GRPC_CHANNELS, HALF_MARKERS, HALF_TIMEOUT_S (see scripts/bench-extras.sh);
@@ -55,7 +55,7 @@ if [ "$EXTRAS" = 1 ]; then
 HOOK
   cat > "$WORK/hook-second-pass.sh" <<'HOOK'
 # [bench.sh] second pass: every system again on the same topic, Probe's catch-up only (into a side file), then
-# freshness at half its normal run's steady catch-up rate (bench-extras.sh half mode)
+# freshness at half its normal run's catch-up rate including start-up (bench-extras.sh half mode)
 if [ -n "${AFTER_PROBE:-}" ] && [ "${FRESHNESS_HALF:-1}" = 1 ]; then
   for rep in $(seq 1 "$REPEATS"); do
     for sys in $SYSTEMS; do
