@@ -63,7 +63,8 @@ class TransactionLengthTest {
 
     /** Runs a processor of its own app id over the whole backlog. */
     private CatchUp catchUp(String bootstrap, String appId, long transactionMaxMs) throws Exception {
-        // a long progress interval: no progress-only transactions while it catches up
+        // a long progress interval: no progress-only transactions while it catches up (one may come between the
+        // assignment and the first records)
         ProcessorConfig config = new ProcessorConfig(bootstrap, appId, dir.resolve(appId), SQL, 4, (short) 1,
                 60_000, SLOW_FETCHES, false, 1, transactionMaxMs);
         try (ProcessorServer processor = new ProcessorServer(config)) {
