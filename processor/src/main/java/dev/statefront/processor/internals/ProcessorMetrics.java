@@ -10,7 +10,10 @@ public final class ProcessorMetrics {
     final AtomicLong aborts = new AtomicLong();
     final AtomicLong restarts = new AtomicLong();
 
-    /** Source and repartition records consumed and committed. */
+    /**
+     * Source and repartition records consumed: counted as each poll's records are applied, before the transaction
+     * that holds them commits (an aborted transaction's records are counted again when they are read again).
+     */
     public long recordsIn() {
         return recordsIn.get();
     }
