@@ -12,7 +12,6 @@ import dev.statefront.processor.plan.ViewPlan;
 import dev.statefront.processor.state.TaskStore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +29,10 @@ final class ViewPartitionTask implements AutoCloseable {
     private final ViewPlan plan;
     private final int partition;
     private final TaskStore store;
-    private final Map<GroupKey, Entry> dirty = new HashMap<>();
+    /** The groups the open transaction touched. */
+    private final GroupTable<Entry> dirty = new GroupTable<>();
+    /** Where each record's group key is encoded to look it up; copied only for a group new to the transaction. */
+    private final KeyCodec.Buffer keyBuffer = new KeyCodec.Buffer();
     /**
      * Committed groups kept live across transactions (least recently used out first), so hot keys skip the
      * store read and the state decode; a transaction's entries join it on commit and leave it on abort.
@@ -98,15 +100,16 @@ final class ViewPartitionTask implements AutoCloseable {
 
     /** Applies one source row with its group key (sign +1 adds it, -1 retracts it). */
     void apply(Object[] sourceRow, Object[] key, int sign) {
-        byte[] keyBytes = KeyCodec.encode(plan.groupKeyTypes(), key);
-        GroupKey k = new GroupKey(keyBytes);
-        Entry e = dirty.get(k);
+        KeyCodec.encodeTo(keyBuffer, plan.groupKeyTypes(), key);
+        int hash = keyBuffer.contentHash();
+        Entry e = dirty.get(keyBuffer.array(), keyBuffer.length(), hash);
         if (e == null) {
-            e = cache.remove(k);
+            byte[] keyBytes = keyBuffer.toByteArray();
+            e = cache.remove(new GroupKey(keyBytes, hash));
             if (e == null) {
-                e = load(key, keyBytes);
+                e = load(key, keyBytes, hash);
             }
-            dirty.put(k, e);
+            dirty.add(e);
         }
         if (plan.isAggregate()) {
             if (sign > 0) {
@@ -147,7 +150,8 @@ final class ViewPartitionTask implements AutoCloseable {
             return;
         }
         ChangeSender changes = new ChangeSender(producer, errors);
-        for (Entry e : dirty.values()) {
+        for (int i = 0; i < dirty.size(); i++) {
+            Entry e = dirty.at(i);
             Object[] after;
             byte[] stateBytes;
             if (plan.isAggregate()) {
@@ -268,12 +272,12 @@ final class ViewPartitionTask implements AutoCloseable {
     /** The transaction committed: apply the staged store writes. */
     void committed() {
         store.commit();
-        for (Map.Entry<GroupKey, Entry> d : dirty.entrySet()) {
-            Entry e = d.getValue();
+        for (int i = 0; i < dirty.size(); i++) {
+            Entry e = dirty.at(i);
             boolean gone = plan.isAggregate() ? e.state.rowCount() <= 0 : e.row == null;
             if (!gone) {
                 e.before = e.after; // what the view holds now is the next transaction's "before"
-                cache.put(d.getKey(), e);
+                cache.put(new GroupKey(e.keyBytes, e.hash), e);
             }
         }
         dirty.clear();
@@ -308,9 +312,9 @@ final class ViewPartitionTask implements AutoCloseable {
         close(false);
     }
 
-    private Entry load(Object[] key, byte[] keyBytes) {
+    private Entry load(Object[] key, byte[] keyBytes, int hash) {
         byte[] stored = store.get(keyBytes);
-        Entry e = new Entry(key, keyBytes);
+        Entry e = new Entry(key, keyBytes, hash);
         if (plan.isAggregate()) {
             e.state = stored == null ? plan.newGroupState() : plan.groupStateFromBytes(stored);
             e.before = stored == null || e.state.rowCount() <= 0 ? null : plan.finish(key, e.state.results());
@@ -321,14 +325,14 @@ final class ViewPartitionTask implements AutoCloseable {
         return e;
     }
 
-    /** An encoded group key as a map key: its hash is computed once (a group is looked up for every record). */
+    /** An encoded group key as a key of the cache, with its {@link Arrays#hashCode(byte[])}. */
     private static final class GroupKey {
         final byte[] bytes;
         final int hash;
 
-        GroupKey(byte[] bytes) {
+        GroupKey(byte[] bytes, int hash) {
             this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
+            this.hash = hash;
         }
 
         @Override
@@ -342,17 +346,29 @@ final class ViewPartitionTask implements AutoCloseable {
         }
     }
 
-    private static final class Entry {
+    private static final class Entry implements GroupTable.Keyed {
         final Object[] key;
         final byte[] keyBytes;
+        final int hash;
         Object[] before;
         Object[] after;
         GroupState state;
         Object[] row;
 
-        Entry(Object[] key, byte[] keyBytes) {
+        Entry(Object[] key, byte[] keyBytes, int hash) {
             this.key = key;
             this.keyBytes = keyBytes;
+            this.hash = hash;
+        }
+
+        @Override
+        public byte[] keyBytes() {
+            return keyBytes;
+        }
+
+        @Override
+        public int keyHash() {
+            return hash;
         }
     }
 }
