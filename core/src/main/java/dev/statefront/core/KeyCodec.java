@@ -36,76 +36,11 @@ public final class KeyCodec {
         if (key.length != types.size()) {
             throw new IllegalArgumentException("key has " + key.length + " values, expected " + types.size());
         }
-        Buffer out = new Buffer(16 + 8 * key.length);
-        encodeTo(out, types, key);
-        return out.toByteArray();
-    }
-
-    /**
-     * Encodes a full key into {@code out}, replacing what it held: for a caller that encodes one key after another
-     * and copies only the ones it keeps.
-     *
-     * @throws IllegalArgumentException if the arity or a value's Java type does not fit
-     */
-    public static void encodeTo(Buffer out, List<ColumnType> types, Object[] key) {
-        if (key.length != types.size()) {
-            throw new IllegalArgumentException("key has " + key.length + " values, expected " + types.size());
-        }
-        out.length = 0;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 8 * key.length);
         for (int i = 0; i < key.length; i++) {
             writeColumn(out, types.get(i), key[i]);
         }
-    }
-
-    /** A growable byte buffer for key encodings, not thread-safe. */
-    public static final class Buffer {
-        private byte[] bytes;
-        private int length;
-
-        public Buffer() {
-            this(64);
-        }
-
-        Buffer(int capacity) {
-            bytes = new byte[capacity];
-        }
-
-        /** The buffer's array; its first {@link #length()} bytes are the encoding. */
-        public byte[] array() {
-            return bytes;
-        }
-
-        public int length() {
-            return length;
-        }
-
-        public byte[] toByteArray() {
-            return Arrays.copyOf(bytes, length);
-        }
-
-        /** The hash {@link Arrays#hashCode(byte[])} gives a copy of the encoding. */
-        public int contentHash() {
-            int h = 1;
-            for (int i = 0; i < length; i++) {
-                h = 31 * h + bytes[i];
-            }
-            return h;
-        }
-
-        void write(int b) {
-            if (length == bytes.length) {
-                bytes = Arrays.copyOf(bytes, bytes.length * 2);
-            }
-            bytes[length++] = (byte) b;
-        }
-
-        void write(byte[] b) {
-            if (length + b.length > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + b.length));
-            }
-            System.arraycopy(b, 0, bytes, length, b.length);
-            length += b.length;
-        }
+        return out.toByteArray();
     }
 
     /**
@@ -120,7 +55,7 @@ public final class KeyCodec {
             throw new IllegalArgumentException("prefix has " + leading.length + " values, key has only "
                     + types.size() + " columns");
         }
-        Buffer out = new Buffer(16 + 8 * leading.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 8 * leading.length);
         for (int i = 0; i < leading.length; i++) {
             boolean last = i == leading.length - 1;
             if (last && stringPrefix) {
@@ -181,7 +116,7 @@ public final class KeyCodec {
         return Arrays.compareUnsigned(a, b);
     }
 
-    private static void writeColumn(Buffer out, ColumnType type, Object v) {
+    private static void writeColumn(ByteArrayOutputStream out, ColumnType type, Object v) {
         if (v == null) {
             out.write(NULL);
             return;
@@ -270,7 +205,7 @@ public final class KeyCodec {
         return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
     }
 
-    private static void writeDecimal(Buffer out, BigDecimal v, ColumnType type) {
+    private static void writeDecimal(ByteArrayOutputStream out, BigDecimal v, ColumnType type) {
         BigInteger unscaled = v.setScale(type.scale(), RoundingMode.HALF_UP).unscaledValue();
         if (unscaled.bitLength() > 127) {
             throw new IllegalArgumentException("decimal " + v + " does not fit " + type);
@@ -281,26 +216,11 @@ public final class KeyCodec {
         Arrays.fill(fixed, 0, 16 - raw.length, fill);
         System.arraycopy(raw, 0, fixed, 16 - raw.length, raw.length);
         fixed[0] ^= (byte) 0x80;
-        out.write(fixed);
+        out.writeBytes(fixed);
     }
 
-    private static void writeEscaped(Buffer out, String s) {
-        int n = s.length();
-        int i = 0;
-        for (; i < n; i++) { // ASCII, the usual key, byte for byte without a UTF-8 copy
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                break;
-            }
-            out.write(c);
-            if (c == 0x00) {
-                out.write(0xFF);
-            }
-        }
-        if (i == n) {
-            return;
-        }
-        byte[] utf8 = s.substring(i).getBytes(StandardCharsets.UTF_8);
+    private static void writeEscaped(ByteArrayOutputStream out, String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         for (byte c : utf8) {
             out.write(c);
             if (c == 0x00) {
@@ -309,14 +229,14 @@ public final class KeyCodec {
         }
     }
 
-    private static void writeInt(Buffer out, int v) {
+    private static void writeInt(ByteArrayOutputStream out, int v) {
         out.write(v >>> 24);
         out.write(v >>> 16);
         out.write(v >>> 8);
         out.write(v);
     }
 
-    private static void writeLong(Buffer out, long v) {
+    private static void writeLong(ByteArrayOutputStream out, long v) {
         writeInt(out, (int) (v >>> 32));
         writeInt(out, (int) v);
     }

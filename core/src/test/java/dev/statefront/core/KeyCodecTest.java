@@ -171,36 +171,6 @@ class KeyCodecTest {
         assertArrayEquals(new byte[] {1, 3}, KeyCodec.prefixEnd(new byte[] {1, 2, (byte) 0xFF}));
     }
 
-    @Test
-    void shouldEncodeIntoAReusedBufferWhatEncodeGivesAndTheUtf8OfStrings() {
-        List<ColumnType> t = List.of(ColumnType.VARCHAR, ColumnType.BIGINT);
-        KeyCodec.Buffer buffer = new KeyCodec.Buffer();
-        Random rnd = new Random(7);
-        for (int i = 0; i < N; i++) {
-            // long keys now and then, so the buffer grows and is then reused for shorter ones
-            String s = rnd.nextInt(50) == 0 ? randomString(rnd).repeat(40) : randomString(rnd);
-            Object[] key = {rnd.nextInt(10) == 0 ? null : s, (long) rnd.nextInt(1000)};
-            KeyCodec.encodeTo(buffer, t, key);
-            byte[] copy = buffer.toByteArray();
-            assertArrayEquals(KeyCodec.encode(t, key), copy, () -> "key " + Arrays.toString(key));
-            assertEquals(Arrays.hashCode(copy), buffer.contentHash());
-            if (key[0] != null) {
-                // the string column, built here from its UTF-8: marker, bytes with 0x00 escaped as 0x00 0xFF, 0x00
-                java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
-                expected.write(1);
-                for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-                    expected.write(b);
-                    if (b == 0) {
-                        expected.write(0xFF);
-                    }
-                }
-                expected.write(0);
-                byte[] e = expected.toByteArray();
-                assertArrayEquals(e, Arrays.copyOf(copy, e.length), () -> "string column of " + Arrays.toString(key));
-            }
-        }
-    }
-
     private static boolean startsWith(byte[] a, byte[] prefix) {
         return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
     }

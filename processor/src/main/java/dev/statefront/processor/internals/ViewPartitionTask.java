@@ -12,6 +12,7 @@ import dev.statefront.processor.plan.ViewPlan;
 import dev.statefront.processor.state.TaskStore;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,10 +30,7 @@ final class ViewPartitionTask implements AutoCloseable {
     private final ViewPlan plan;
     private final int partition;
     private final TaskStore store;
-    /** The groups the open transaction touched. */
-    private final GroupTable<Entry> dirty = new GroupTable<>();
-    /** Where each record's group key is encoded to look it up; copied only for a group new to the transaction. */
-    private final KeyCodec.Buffer keyBuffer = new KeyCodec.Buffer();
+    private final Map<GroupKey, Entry> dirty = new HashMap<>();
     /**
      * Committed groups kept live across transactions (least recently used out first), so hot keys skip the
      * store read and the state decode; a transaction's entries join it on commit and leave it on abort.
@@ -100,16 +98,15 @@ final class ViewPartitionTask implements AutoCloseable {
 
     /** Applies one source row with its group key (sign +1 adds it, -1 retracts it). */
     void apply(Object[] sourceRow, Object[] key, int sign) {
-        KeyCodec.encodeTo(keyBuffer, plan.groupKeyTypes(), key);
-        int hash = keyBuffer.contentHash();
-        Entry e = dirty.get(keyBuffer.array(), keyBuffer.length(), hash);
+        byte[] keyBytes = KeyCodec.encode(plan.groupKeyTypes(), key);
+        GroupKey k = new GroupKey(keyBytes);
+        Entry e = dirty.get(k);
         if (e == null) {
-            byte[] keyBytes = keyBuffer.toByteArray();
-            e = cache.remove(new GroupKey(keyBytes, hash));
+            e = cache.remove(k);
             if (e == null) {
-                e = load(key, keyBytes, hash);
+                e = load(key, keyBytes);
             }
-            dirty.add(e);
+            dirty.put(k, e);
         }
         if (plan.isAggregate()) {
             if (sign > 0) {
@@ -150,8 +147,7 @@ final class ViewPartitionTask implements AutoCloseable {
             return;
         }
         ChangeSender changes = new ChangeSender(producer, errors);
-        for (int i = 0; i < dirty.size(); i++) {
-            Entry e = dirty.at(i);
+        for (Entry e : dirty.values()) {
             Object[] after;
             byte[] stateBytes;
             if (plan.isAggregate()) {
@@ -272,12 +268,12 @@ final class ViewPartitionTask implements AutoCloseable {
     /** The transaction committed: apply the staged store writes. */
     void committed() {
         store.commit();
-        for (int i = 0; i < dirty.size(); i++) {
-            Entry e = dirty.at(i);
+        for (Map.Entry<GroupKey, Entry> d : dirty.entrySet()) {
+            Entry e = d.getValue();
             boolean gone = plan.isAggregate() ? e.state.rowCount() <= 0 : e.row == null;
             if (!gone) {
                 e.before = e.after; // what the view holds now is the next transaction's "before"
-                cache.put(new GroupKey(e.keyBytes, e.hash), e);
+                cache.put(d.getKey(), e);
             }
         }
         dirty.clear();
@@ -312,9 +308,9 @@ final class ViewPartitionTask implements AutoCloseable {
         close(false);
     }
 
-    private Entry load(Object[] key, byte[] keyBytes, int hash) {
+    private Entry load(Object[] key, byte[] keyBytes) {
         byte[] stored = store.get(keyBytes);
-        Entry e = new Entry(key, keyBytes, hash);
+        Entry e = new Entry(key, keyBytes);
         if (plan.isAggregate()) {
             e.state = stored == null ? plan.newGroupState() : plan.groupStateFromBytes(stored);
             e.before = stored == null || e.state.rowCount() <= 0 ? null : plan.finish(key, e.state.results());
@@ -325,14 +321,14 @@ final class ViewPartitionTask implements AutoCloseable {
         return e;
     }
 
-    /** An encoded group key as a key of the cache, with its {@link Arrays#hashCode(byte[])}. */
+    /** An encoded group key as a map key: its hash is computed once (a group is looked up for every record). */
     private static final class GroupKey {
         final byte[] bytes;
         final int hash;
 
-        GroupKey(byte[] bytes, int hash) {
+        GroupKey(byte[] bytes) {
             this.bytes = bytes;
-            this.hash = hash;
+            this.hash = Arrays.hashCode(bytes);
         }
 
         @Override
@@ -346,29 +342,17 @@ final class ViewPartitionTask implements AutoCloseable {
         }
     }
 
-    private static final class Entry implements GroupTable.Keyed {
+    private static final class Entry {
         final Object[] key;
         final byte[] keyBytes;
-        final int hash;
         Object[] before;
         Object[] after;
         GroupState state;
         Object[] row;
 
-        Entry(Object[] key, byte[] keyBytes, int hash) {
+        Entry(Object[] key, byte[] keyBytes) {
             this.key = key;
             this.keyBytes = keyBytes;
-            this.hash = hash;
-        }
-
-        @Override
-        public byte[] keyBytes() {
-            return keyBytes;
-        }
-
-        @Override
-        public int keyHash() {
-            return hash;
         }
     }
 }
