@@ -60,7 +60,16 @@ public final class JsonRowFormat {
      * @throws DecodeException if the bytes are not JSON, not an object, or a field does not fit its column
      */
     public Object[] read(byte[] json) {
-        try (JsonParser p = FACTORY.createParser(json)) {
+        return read(json, 0, json.length);
+    }
+
+    /**
+     * Reads one JSON object from {@code json[offset..offset+length)} into a row, as {@link #read(byte[])} does.
+     *
+     * @throws DecodeException if the bytes are not one JSON object or a field does not fit its column
+     */
+    public Object[] read(byte[] json, int offset, int length) {
+        try (JsonParser p = FACTORY.createParser(json, offset, length)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw new DecodeException("expected a JSON object but got nothing");

@@ -42,6 +42,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +106,8 @@ public final class ProcessorThread implements Runnable {
     private final String dlqTopic;
     private final String progressTopic;
 
-    private KafkaConsumer<byte[], byte[]> consumer;
+    /** The source consumer. Its records' keys and values are views of the fetch buffer: JSON is parsed in place. */
+    private KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     /**
      * Two transactional producers used in turn. After {@code commitTransaction} returns, the coordinator still
      * writes the commit markers; a produce of the same transactional id in that window is answered
@@ -172,7 +174,7 @@ public final class ProcessorThread implements Runnable {
 
     /** Wakes the consumer so the loop notices {@code running} went false. */
     public void wakeup() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -253,7 +255,7 @@ public final class ProcessorThread implements Runnable {
         cp.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         maxPollRecords = Integer.parseInt(cp.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG).toString());
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = new KafkaConsumer<>(cp, new ByteBufferDeserializer(), new ByteBufferDeserializer());
         restoreConsumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Set<String> topics = new LinkedHashSet<>(viewsBySourceTopic.keySet());
         topics.addAll(viewsByRepartitionTopic.keySet());
@@ -272,7 +274,7 @@ public final class ProcessorThread implements Runnable {
     private void loop() {
         while (running.get()) {
             long polled = System.nanoTime();
-            ConsumerRecords<byte[], byte[]> records =
+            ConsumerRecords<ByteBuffer, ByteBuffer> records =
                     consumer.poll(Duration.ofMillis(Math.min(100, config.progressIntervalMs())));
             boolean buffered = !records.isEmpty() && System.nanoTime() - polled < BUFFERED_POLL_NANOS;
             long now = clock.millis();
@@ -292,9 +294,9 @@ public final class ProcessorThread implements Runnable {
      * transaction commits at once; if that poll only handed over records fetched while the previous transaction
      * committed ({@code buffered}), the fetch it sent, with what arrived since, is taken in too.
      */
-    private void runTransaction(ConsumerRecords<byte[], byte[]> first, boolean buffered, long now) {
+    private void runTransaction(ConsumerRecords<ByteBuffer, ByteBuffer> first, boolean buffered, long now) {
         long bytes = take(first);
-        ConsumerRecords<byte[], byte[]> last = first;
+        ConsumerRecords<ByteBuffer, ByteBuffer> last = first;
         int total = first.count();
         if (buffered && total < maxPollRecords) {
             last = pollInTransaction(FOLLOW_UP_POLL);
@@ -307,7 +309,7 @@ public final class ProcessorThread implements Runnable {
                     && lag() >= BACKLOG_RECORDS) { // near the head of the input: commit now, for freshness
                 // a short poll: it returns as soon as the next fetch is in; nothing within it is a slow fetch
                 // (the loop's condition asks the consumer again whether a backlog is left)
-                ConsumerRecords<byte[], byte[]> next = pollInTransaction(DRAIN_POLL);
+                ConsumerRecords<ByteBuffer, ByteBuffer> next = pollInTransaction(DRAIN_POLL);
                 if (next.isEmpty()) {
                     continue;
                 }
@@ -319,7 +321,7 @@ public final class ProcessorThread implements Runnable {
     }
 
     /** A poll while a transaction may be open: if it fails (or is woken up to stop), the transaction is aborted. */
-    private ConsumerRecords<byte[], byte[]> pollInTransaction(Duration timeout) {
+    private ConsumerRecords<ByteBuffer, ByteBuffer> pollInTransaction(Duration timeout) {
         try {
             return consumer.poll(timeout);
         } catch (RuntimeException e) {
@@ -355,7 +357,7 @@ public final class ProcessorThread implements Runnable {
      *
      * @return the key and value bytes of the records, which bound how much one transaction takes in
      */
-    private long take(ConsumerRecords<byte[], byte[]> records) {
+    private long take(ConsumerRecords<ByteBuffer, ByteBuffer> records) {
         if (records.isEmpty()) {
             return 0;
         }
@@ -363,9 +365,9 @@ public final class ProcessorThread implements Runnable {
         beginIfNone();
         try {
             for (TopicPartition tp : records.partitions()) {
-                List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                List<ConsumerRecord<ByteBuffer, ByteBuffer>> batch = records.records(tp);
                 ViewRuntime repartitioned = viewsByRepartitionTopic.get(tp.topic());
-                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                for (ConsumerRecord<ByteBuffer, ByteBuffer> r : batch) {
                     bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
                     if (repartitioned != null) {
                         applyRepartitioned(repartitioned, r);
@@ -485,7 +487,7 @@ public final class ProcessorThread implements Runnable {
      * take out the row it replaces; then retract the old row from and add the new row to every view (applied to a
      * co-partitioned task, or forwarded with its sign to the view's repartition topic).
      */
-    private void applySource(ConsumerRecord<byte[], byte[]> r) {
+    private void applySource(ConsumerRecord<ByteBuffer, ByteBuffer> r) {
         SourceDefinition source = sourcesByTopic.get(r.topic());
         SourceDecoder.Change change;
         try {
@@ -513,8 +515,8 @@ public final class ProcessorThread implements Runnable {
     }
 
     /** One row (sign +1) or retraction (-1) for one view. Rows that fail evaluation were never added either. */
-    private void emit(ViewRuntime v, SourceDefinition source, ConsumerRecord<byte[], byte[]> r, Object[] row,
-                      int sign) {
+    private void emit(ViewRuntime v, SourceDefinition source, ConsumerRecord<ByteBuffer, ByteBuffer> r,
+                      Object[] row, int sign) {
         try {
             if (!v.plan().filter(row)) {
                 return;
@@ -547,7 +549,7 @@ public final class ProcessorThread implements Runnable {
     }
 
     /** Stage 2: a re-keyed row (or a stage-1 position marker) for the task of its partition. */
-    private void applyRepartitioned(ViewRuntime v, ConsumerRecord<byte[], byte[]> r) {
+    private void applyRepartitioned(ViewRuntime v, ConsumerRecord<ByteBuffer, ByteBuffer> r) {
         TaskId id = new TaskId(v.name(), r.partition());
         ViewPartitionTask task = tasks.get(id);
         Header marker = r.headers().lastHeader(MARKER_HEADER);
@@ -560,7 +562,7 @@ public final class ProcessorThread implements Runnable {
             return;
         }
         try {
-            Object[] row = RowCodec.decode(v.plan().source().columns(), r.value());
+            Object[] row = RowCodec.decode(v.plan().source().columns(), SourceDecoder.bytes(r.value()));
             Header sign = r.headers().lastHeader(SIGN_HEADER);
             task.apply(row, v.plan().groupKey(row), sign != null && sign.value().length == 1
                     && sign.value()[0] == '-' ? -1 : 1);
@@ -615,7 +617,7 @@ public final class ProcessorThread implements Runnable {
         return t;
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String source, String view, String reason) {
+    private void deadLetter(ConsumerRecord<ByteBuffer, ByteBuffer> r, String source, String view, String reason) {
         RecordHeaders h = new RecordHeaders();
         h.add("sf.error", reason.getBytes(StandardCharsets.UTF_8));
         h.add("sf.source", source.getBytes(StandardCharsets.UTF_8));
@@ -625,7 +627,8 @@ public final class ProcessorThread implements Runnable {
         h.add("sf.topic", r.topic().getBytes(StandardCharsets.UTF_8));
         h.add("sf.partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
         h.add("sf.offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-        producer.send(new ProducerRecord<>(dlqTopic, null, r.key(), r.value(), h), errors.callback());
+        producer.send(new ProducerRecord<>(dlqTopic, null, SourceDecoder.bytes(r.key()), SourceDecoder.bytes(r.value()),
+                h), errors.callback());
         metrics.deadLetters.incrementAndGet();
     }
 

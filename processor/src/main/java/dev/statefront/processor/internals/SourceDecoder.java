@@ -13,6 +13,7 @@ import dev.statefront.processor.plan.SourceDefinition;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.BitSet;
@@ -75,6 +76,30 @@ final class SourceDecoder {
         this.keyIndexes = source.schema().keyIndexes();
         this.debezium = SourceDefinition.DEBEZIUM_JSON.equals(source.format());
         this.rowFormat = new JsonRowFormat(columns, source.table() ? null : read);
+    }
+
+    /**
+     * Decodes a record whose key and value are views of the consumer's fetch buffer. A JSON row is parsed where it
+     * lies; only the other formats copy the bytes out.
+     *
+     * @throws DecodeException saying what is wrong with the record
+     */
+    Change decode(ByteBuffer recordKey, ByteBuffer value) {
+        if (!debezium && value != null && value.hasArray()) {
+            Object[] row = rowFormat.read(value.array(), value.arrayOffset() + value.position(), value.remaining());
+            return source.table() ? new Change(null, row, keyOf(row, "value")) : new Change(null, row, null);
+        }
+        return decode(bytes(recordKey), bytes(value));
+    }
+
+    /** The bytes a buffer holds from its position to its limit, copied; null for null. */
+    static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
     }
 
     /**

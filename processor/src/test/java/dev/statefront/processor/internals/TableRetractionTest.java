@@ -328,6 +328,35 @@ class TableRetractionTest {
         assertTrue(e.getMessage().contains("op"), e.getMessage());
     }
 
+    /** A view of bytes in the middle of a larger array, as the consumer hands over a record of a fetch. */
+    private static java.nio.ByteBuffer slice(String text) {
+        byte[] b = utf8(text);
+        byte[] around = new byte[b.length + 20];
+        java.util.Arrays.fill(around, (byte) '}');
+        System.arraycopy(b, 0, around, 7, b.length);
+        return java.nio.ByteBuffer.wrap(around, 7, b.length).slice();
+    }
+
+    @Test
+    void shouldDecodeRecordsWhereTheyLieInTheFetchBuffer() {
+        SourceDefinition stream = SqlPlanner.plan("CREATE SOURCE s (id BIGINT, v VARCHAR) WITH (format = 'json')")
+                .sources().get(0);
+        SourceDecoder d = new SourceDecoder(stream);
+        assertArrayEquals(new Object[] {1L, "x"}, d.decode(slice("1"), slice("{\"id\": 1, \"v\": \"x\"}")).after());
+        DecodeException bad = assertThrows(DecodeException.class, () -> d.decode(null, slice("{\"id\": 1")));
+        assertTrue(bad.getMessage().contains("malformed JSON"), bad.getMessage());
+        assertThrows(DecodeException.class, () -> d.decode(null, (java.nio.ByteBuffer) null));
+        SourceDefinition table = SqlPlanner.plan("CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR)").sources().get(0);
+        SourceDecoder td = new SourceDecoder(table);
+        assertArrayEquals(new Object[] {5L}, td.decode(slice("5"), slice("{\"id\": 5, \"v\": \"y\"}")).key());
+        assertArrayEquals(new Object[] {5L}, td.decode(slice("5"), null).key(),
+                "a tombstone's key comes from the record key");
+        SourceDefinition dbz = SqlPlanner.plan("CREATE SOURCE e (id BIGINT) WITH (format = 'debezium-json')")
+                .sources().get(0);
+        assertArrayEquals(new Object[] {9L}, new SourceDecoder(dbz).decode(null,
+                slice("{\"before\": null, \"after\": {\"id\": 9}, \"op\": \"c\"}")).after());
+    }
+
     @Test
     void shouldRetractBeforeAndAddAfterForADebeziumStream() {
         SourceDefinition s = SqlPlanner.plan("CREATE SOURCE s (id BIGINT, v BIGINT) WITH (format = 'debezium-json')")
