@@ -42,8 +42,9 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -562,7 +563,7 @@ public final class ProcessorThread implements Runnable {
             return;
         }
         try {
-            Object[] row = RowCodec.decode(v.plan().source().columns(), SourceDecoder.bytes(r.value()));
+            Object[] row = RowCodec.decode(v.plan().source().columns(), Utils.toNullableArray(r.value()));
             Header sign = r.headers().lastHeader(SIGN_HEADER);
             task.apply(row, v.plan().groupKey(row), sign != null && sign.value().length == 1
                     && sign.value()[0] == '-' ? -1 : 1);
@@ -627,8 +628,8 @@ public final class ProcessorThread implements Runnable {
         h.add("sf.topic", r.topic().getBytes(StandardCharsets.UTF_8));
         h.add("sf.partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
         h.add("sf.offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
-        producer.send(new ProducerRecord<>(dlqTopic, null, SourceDecoder.bytes(r.key()), SourceDecoder.bytes(r.value()),
-                h), errors.callback());
+        producer.send(new ProducerRecord<>(dlqTopic, null, Utils.toNullableArray(r.key()),
+                Utils.toNullableArray(r.value()), h), errors.callback());
         metrics.deadLetters.incrementAndGet();
     }
 

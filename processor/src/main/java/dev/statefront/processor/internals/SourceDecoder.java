@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Turns one source record into what it means for the source's rows, per format and kind of source.
@@ -86,20 +87,9 @@ final class SourceDecoder {
      */
     Change decode(ByteBuffer recordKey, ByteBuffer value) {
         if (!debezium && value != null && value.hasArray()) {
-            Object[] row = rowFormat.read(value.array(), value.arrayOffset() + value.position(), value.remaining());
-            return source.table() ? new Change(null, row, keyOf(row, "value")) : new Change(null, row, null);
+            return jsonRow(rowFormat.read(value.array(), value.arrayOffset() + value.position(), value.remaining()));
         }
-        return decode(bytes(recordKey), bytes(value));
-    }
-
-    /** The bytes a buffer holds from its position to its limit, copied; null for null. */
-    static byte[] bytes(ByteBuffer buffer) {
-        if (buffer == null) {
-            return null;
-        }
-        byte[] out = new byte[buffer.remaining()];
-        buffer.duplicate().get(out);
-        return out;
+        return decode(Utils.toNullableArray(recordKey), Utils.toNullableArray(value));
     }
 
     /**
@@ -118,7 +108,11 @@ final class SourceDecoder {
             }
             return new Change(null, null, keyFromRecordKey(recordKey));
         }
-        Object[] row = rowFormat.read(value);
+        return jsonRow(rowFormat.read(value));
+    }
+
+    /** What a {@code json} record's row means: a stream's new row, or a table key's latest row. */
+    private Change jsonRow(Object[] row) {
         return source.table() ? new Change(null, row, keyOf(row, "value")) : new Change(null, row, null);
     }
 

@@ -328,13 +328,16 @@ class TableRetractionTest {
         assertTrue(e.getMessage().contains("op"), e.getMessage());
     }
 
-    /** A view of bytes in the middle of a larger array, as the consumer hands over a record of a fetch. */
+    /**
+     * A view of bytes in the middle of a larger array, as the consumer hands over a record of a fetch: the view's
+     * array offset (3) and its position (4) both count, and the bytes around it are not JSON of the record.
+     */
     private static java.nio.ByteBuffer slice(String text) {
         byte[] b = utf8(text);
         byte[] around = new byte[b.length + 20];
         java.util.Arrays.fill(around, (byte) '}');
         System.arraycopy(b, 0, around, 7, b.length);
-        return java.nio.ByteBuffer.wrap(around, 7, b.length).slice();
+        return java.nio.ByteBuffer.wrap(around, 3, around.length - 3).slice().position(4).limit(4 + b.length);
     }
 
     @Test
